@@ -1,0 +1,81 @@
+// Package httpstatus classifies HTTP responses of notification and job
+// endpoints into success, retryable and permanent errors, as the core otlphttp
+// exporter does, and reads response bodies only up to a fixed limit.
+package httpstatus
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+)
+
+// MaxBody is how much of a response body is read and quoted in errors.
+const MaxBody = 1024
+
+// ReadBody reads at most MaxBody bytes of r and discards the rest, so that the
+// connection can be reused without trusting the remote's size.
+func ReadBody(r io.Reader) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, MaxBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(r, 1<<20))
+	return b
+}
+
+// Redact keeps the scheme and host of an endpoint: paths and queries may hold
+// tokens (Slack webhook URLs do), so they never enter errors or logs.
+func Redact(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return "<endpoint>"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// Classify turns a response into nil (2xx or one of extraOK), a retryable
+// error (408, 429, 502, 503, 504, honouring Retry-After) or a permanent error
+// (every other status). It reads and closes nothing: pass the body already read.
+func Classify(resp *http.Response, body []byte, endpoint string, extraOK ...int) error {
+	code := resp.StatusCode
+	if code >= 200 && code < 300 {
+		return nil
+	}
+	for _, ok := range extraOK {
+		if code == ok {
+			return nil
+		}
+	}
+	err := fmt.Errorf("%s answered %d %s: %q", Redact(endpoint), code, http.StatusText(code), body)
+	switch code {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return exporterhelper.NewThrottleRetry(err, d)
+		}
+		return err
+	case http.StatusGone:
+		return consumererror.NewPermanent(fmt.Errorf("endpoint %s is gone (410): %w", Redact(endpoint), err))
+	}
+	return consumererror.NewPermanent(err)
+}
+
+// RetryAfter parses a Retry-After header: delay seconds or an HTTP date.
+func RetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d, true
+		}
+		return 0, true
+	}
+	return 0, false
+}

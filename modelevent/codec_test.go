@@ -1,0 +1,114 @@
+package modelevent
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+func sample() Violation {
+	t0 := time.Date(2026, 11, 29, 7, 0, 0, 123456789, time.UTC)
+	key := []Attribute{{AttrModelName, "fraud-model"}, {AttrModelVersion, "v7"}}
+	return Violation{
+		Time: t0.Add(time.Minute), State: StateFiring, AlertID: AlertID("accuracy_low", key),
+		EventID: "5f0c8b1e-7d2a-4c1e-9a51-2b7f3c9d0e11", StartedAt: t0, ModelKey: key,
+		Rule: "accuracy_low", Signal: "accuracy", Kind: KindDegradation, Strategy: "static",
+		Aggregation: "mean", Comparison: ComparisonBelow, Observed: 0.812, Threshold: 0.94,
+		WindowSamples: 12, WindowStart: t0.Add(-5 * time.Minute), WindowEnd: t0,
+		Severity: SeverityError, Actions: []string{ActionAlert, ActionRetrain},
+		Annotations: map[string]string{"summary": "accuracy dropped", "runbook_url": "https://runbooks.example/acc"},
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	base := sample()
+	withBaseline := sample()
+	withBaseline.Strategy = "cusum"
+	withBaseline.Baseline = &Baseline{Mean: 0.95, Stddev: 0.01}
+	resolved := sample()
+	resolved.State = StateResolved
+	resolved.ResolvedReason = ResolvedExpired
+	custom := sample()
+	custom.Summary = "custom body"
+	custom.Annotations = nil
+	custom.Actions = []string{}
+	tests := map[string]Violation{"firing": base, "baseline": withBaseline, "resolved": resolved, "custom summary": custom}
+	for name, v := range tests {
+		t.Run(name, func(t *testing.T) {
+			lr := plog.NewLogRecord()
+			Encode(&v, lr)
+			got, err := Decode(lr)
+			require.NoError(t, err)
+			assert.Equal(t, v, got)
+		})
+	}
+}
+
+func TestEncodeContract(t *testing.T) {
+	v := sample()
+	lr := plog.NewLogRecord()
+	Encode(&v, lr)
+	assert.Equal(t, EventName, lr.EventName())
+	assert.Equal(t, plog.SeverityNumber(17), lr.SeverityNumber())
+	assert.Equal(t, "error", lr.SeverityText())
+	assert.Equal(t, "accuracy mean 0.812 < 0.940 for fraud-model:v7 (rule accuracy_low)", lr.Body().Str())
+	name, _ := lr.Attributes().Get(AttrModelName)
+	assert.Equal(t, "fraud-model", name.Str())
+	acts, _ := lr.Attributes().Get(AttrActions)
+	assert.Equal(t, []any{"alert", "retrain"}, acts.Slice().AsRaw())
+	ann, _ := lr.Attributes().Get(AttrAnnotationPrefix + "runbook_url")
+	assert.Equal(t, "https://runbooks.example/acc", ann.Str())
+}
+
+func TestSeverityNumbers(t *testing.T) {
+	for s, n := range map[Severity]plog.SeverityNumber{SeverityInfo: 9, SeverityWarning: 13, SeverityError: 17, SeverityCritical: 21} {
+		assert.Equal(t, n, s.Number(), s)
+	}
+	_, err := ParseSeverity("loud")
+	assert.ErrorContains(t, err, "unknown severity")
+}
+
+func TestAlertIDStable(t *testing.T) {
+	k := []Attribute{{"model.name", "a"}, {"model.version", "bc"}}
+	k2 := []Attribute{{"model.name", "ab"}, {"model.version", "c"}}
+	assert.Equal(t, AlertID("r", k), AlertID("r", k))
+	assert.NotEqual(t, AlertID("r", k), AlertID("r", k2))
+	assert.NotEqual(t, AlertID("r", k), AlertID("s", k))
+	assert.Len(t, AlertID("r", k), 16)
+}
+
+func TestDecodeRejects(t *testing.T) {
+	lr := plog.NewLogRecord()
+	_, err := Decode(lr)
+	assert.ErrorIs(t, err, ErrNotViolation)
+
+	lr.SetEventName(EventName)
+	lr.Attributes().PutStr(AttrAlertState, "exploded")
+	lr.Attributes().PutInt(AttrObserved, 3)
+	lr.Attributes().PutStr(AttrWindowStart, "yesterday")
+	_, err = Decode(lr)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, AttrAlertID)
+	assert.ErrorContains(t, err, AttrWindowStart)
+}
+
+func TestDecodeLogs(t *testing.T) {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "fraud-api")
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	lrs.AppendEmpty().Body().SetStr("plain log")
+	v := sample()
+	Encode(&v, lrs.AppendEmpty())
+	bad := lrs.AppendEmpty()
+	bad.SetEventName(EventName)
+	r := DecodeLogs(ld)
+	assert.Equal(t, 1, r.Ignored)
+	assert.Equal(t, 1, r.Malformed)
+	require.Len(t, r.Events, 1)
+	assert.Equal(t, "fraud-api", r.Events[0].Resource["service.name"])
+	assert.Equal(t, v, r.Events[0].Violation)
+}

@@ -1,0 +1,79 @@
+// Package modelevent is the modelmon event contract: it encodes a rule's state
+// change for one model into a plog.LogRecord and decodes it back. Exporters and
+// third parties depend on it; it depends only on pdata.
+package modelevent
+
+// EventName is the LogRecord event name of every modelmon violation event.
+const EventName = "modelmon.violation"
+
+// Attribute names of the contract. Exporters rely on these exact strings.
+const (
+	AttrModelName        = "model.name"
+	AttrModelVersion     = "model.version"
+	AttrAlertState       = "modelmon.alert.state"
+	AttrAlertID          = "modelmon.alert.id"
+	AttrEventID          = "modelmon.event.id"
+	AttrAlertStartedAt   = "modelmon.alert.started_at"
+	AttrRule             = "modelmon.rule"
+	AttrSignal           = "modelmon.signal"
+	AttrKind             = "modelmon.kind"
+	AttrStrategy         = "modelmon.strategy"
+	AttrAggregation      = "modelmon.aggregation"
+	AttrComparison       = "modelmon.comparison"
+	AttrObserved         = "modelmon.observed"
+	AttrThreshold        = "modelmon.threshold"
+	AttrWindowSamples    = "modelmon.window.samples"
+	AttrWindowStart      = "modelmon.window.start"
+	AttrWindowEnd        = "modelmon.window.end"
+	AttrSeverity         = "modelmon.severity"
+	AttrActions          = "modelmon.actions"
+	AttrBaselineMean     = "modelmon.baseline.mean"
+	AttrBaselineStddev   = "modelmon.baseline.stddev"
+	AttrResolvedReason   = "modelmon.resolved_reason"
+	AttrAnnotationPrefix = "modelmon.annotation."
+)
+
+// contractPrefix marks attributes owned by the contract; every other record
+// attribute is part of the model key.
+const contractPrefix = "modelmon."
+
+// State is the alert state an event reports.
+type State string
+
+// Alert states.
+const (
+	StateFiring   State = "firing"
+	StateResolved State = "resolved"
+)
+
+// Kind classifies what went wrong with the model.
+type Kind string
+
+// Kinds of violation.
+const (
+	KindDegradation Kind = "degradation"
+	KindDrift       Kind = "drift"
+	KindLatency     Kind = "latency"
+	KindNoData      Kind = "no_data"
+)
+
+// Comparison is the direction in which a value breaches its threshold.
+type Comparison string
+
+// Comparisons.
+const (
+	ComparisonBelow Comparison = "below"
+	ComparisonAbove Comparison = "above"
+)
+
+// Actions a rule may request of the observers.
+const (
+	ActionAlert   = "alert"
+	ActionRetrain = "retrain"
+)
+
+// Resolved reasons beyond the normal one (condition no longer true).
+const (
+	// ResolvedExpired is set when a model stopped sending data and was evicted.
+	ResolvedExpired = "expired"
+)

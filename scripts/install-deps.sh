@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the end-to-end tests run for real, when missing.
+set -euo pipefail
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v prometheus-alertmanager >/dev/null 2>&1 || [ -x /usr/bin/prometheus-alertmanager ] || need+=(prometheus-alertmanager)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then echo "need root to install: ${need[*]}" >&2; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+# The packages start system services; the tests run their own instances.
+for s in redis-server prometheus-alertmanager; do
+  (systemctl stop "$s" || service "$s" stop) >/dev/null 2>&1 || true
+done
