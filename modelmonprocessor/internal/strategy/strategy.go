@@ -6,6 +6,7 @@ package strategy
 import (
 	"fmt"
 	"time"
+	"unsafe"
 )
 
 // Strategy names, as written in a rule's `strategy:`.
@@ -74,6 +75,9 @@ type Result struct {
 	HasBaseline    bool
 	BaselineMean   float64
 	BaselineStddev float64
+	// Invalid marks a NaN or infinite value: it was ignored (no state
+	// changed, no verdict) and the caller should count it.
+	Invalid bool
 }
 
 // Detector is the detection state of one rule for one model key. It is not
@@ -84,6 +88,8 @@ type Detector interface {
 	// Reset forgets everything learnt: a new model key or a resolved alert.
 	Reset()
 }
+
+var _ Detector = (*staticThreshold)(nil)
 
 // staticThreshold compares each value with a fixed bound.
 type staticThreshold struct {
@@ -97,6 +103,9 @@ func NewStatic(dir Direction, threshold float64) Detector {
 }
 
 func (s *staticThreshold) Observe(in Input) Result {
+	if !finite(in.Value) {
+		return Result{Invalid: true}
+	}
 	breach := false
 	switch s.dir {
 	case Below:
@@ -108,3 +117,19 @@ func (s *staticThreshold) Observe(in Input) Result {
 }
 
 func (s *staticThreshold) Reset() {}
+
+func (s *staticThreshold) memSize() int { return int(unsafe.Sizeof(*s)) }
+
+// sizer is implemented by every detector of this package.
+type sizer interface{ memSize() int }
+
+// MemSize is the number of bytes one detector holds: its state is a fixed-size
+// struct (no slices, maps or pointers), so this is what a model key costs per
+// rule, and it never grows with the number of samples. It is 0 for detectors
+// from outside this package.
+func MemSize(d Detector) int {
+	if s, ok := d.(sizer); ok {
+		return s.memSize()
+	}
+	return 0
+}

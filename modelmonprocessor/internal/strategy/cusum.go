@@ -1,0 +1,99 @@
+package strategy
+
+import (
+	"errors"
+	"math"
+	"unsafe"
+)
+
+// CUSUM defaults: river's warm-up and slack; the decision interval is
+// raised from river's 5σ, see docs/strategies.md.
+const (
+	DefaultCUSUMWarmup    = 30
+	DefaultCUSUMSlack     = 0.5
+	DefaultCUSUMThreshold = 5.0
+)
+
+// CUSUMConfig parameterises the tabular CUSUM. Nil fields take the defaults.
+// One- or two-sided follows the rule's direction (below, above or both).
+type CUSUMConfig struct {
+	// Warmup is how many samples estimate the reference mean and σ.
+	Warmup *int `mapstructure:"warmup"`
+	// Slack is k, the per-sample allowance, in reference σ (≥ 0).
+	Slack *float64 `mapstructure:"slack"`
+	// Threshold is h, the decision interval, in reference σ.
+	Threshold *float64 `mapstructure:"threshold"`
+}
+
+func (c CUSUMConfig) validate() error {
+	return errors.Join(
+		checkWarmup("cusum.warmup", c.Warmup),
+		checkNonNegative("cusum.slack", c.Slack),
+		checkPositive("cusum.threshold", c.Threshold),
+	)
+}
+
+// cusum is river's tabular CUSUM: the reference mean and σ are estimated on
+// the warm-up and then frozen (a running mean would chase the shift), and
+//
+//	S⁺ = max(0, S⁺ + z - k),  S⁻ = max(0, S⁻ - z - k),  z = (x - μ₀)/σ₀.
+//
+// The sums are reported in σ₀, so Observed and Threshold compare directly.
+type cusum struct {
+	dir       Direction
+	warmup    int
+	slack     float64
+	threshold float64
+
+	ref   moments
+	sigma float64
+	up    float64
+	down  float64
+}
+
+var _ Detector = (*cusum)(nil)
+
+func newCUSUM(c CUSUMConfig, dir Direction) *cusum {
+	return &cusum{
+		dir:       dir,
+		warmup:    orInt(c.Warmup, DefaultCUSUMWarmup),
+		slack:     orFloat(c.Slack, DefaultCUSUMSlack),
+		threshold: orFloat(c.Threshold, DefaultCUSUMThreshold),
+	}
+}
+
+func (c *cusum) Observe(in Input) Result {
+	if !finite(in.Value) {
+		return Result{Invalid: true}
+	}
+	if c.ref.n < c.warmup {
+		c.ref.add(in.Value)
+		if c.ref.n == c.warmup {
+			c.sigma = scale(c.ref.stddev(), c.ref.mean)
+		}
+		return Result{}
+	}
+	z := (in.Value - c.ref.mean) / c.sigma
+	c.up = math.Max(0, c.up+z-c.slack)
+	c.down = math.Max(0, c.down-z-c.slack)
+	res := Result{
+		Ready: true, Threshold: c.threshold,
+		HasBaseline: true, BaselineMean: c.ref.mean, BaselineStddev: c.sigma,
+	}
+	switch c.dir {
+	case Below:
+		res.Observed = c.down
+	case Above:
+		res.Observed = c.up
+	default:
+		res.Observed = math.Max(c.up, c.down)
+	}
+	res.Breach = res.Observed > c.threshold
+	return res
+}
+
+func (c *cusum) Reset() {
+	*c = cusum{dir: c.dir, warmup: c.warmup, slack: c.slack, threshold: c.threshold}
+}
+
+func (c *cusum) memSize() int { return int(unsafe.Sizeof(*c)) }

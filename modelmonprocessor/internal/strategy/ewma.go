@@ -1,0 +1,117 @@
+package strategy
+
+import (
+	"errors"
+	"math"
+	"unsafe"
+)
+
+// EWMA defaults (river's drift.EWMA: alpha 0.1, 30 warm-up samples; the
+// threshold is raised from river's 4, see docs/strategies.md).
+const (
+	DefaultEWMAAlpha     = 0.1
+	DefaultEWMAThreshold = 4.0
+	DefaultEWMAWarmup    = 30
+)
+
+// EWMAConfig parameterises the EWMA control chart. Nil fields take the defaults.
+type EWMAConfig struct {
+	// Alpha is the weight of the newest value, in (0, 1] (default 0.1).
+	Alpha *float64 `mapstructure:"alpha"`
+	// Threshold is the control limit in standard errors of the EWMA.
+	Threshold *float64 `mapstructure:"threshold"`
+	// Warmup is how many samples are learnt before the chart may fire (default 30).
+	Warmup *int `mapstructure:"warmup"`
+}
+
+func (c EWMAConfig) validate() error {
+	return errors.Join(
+		checkFraction("ewma.alpha", c.Alpha, false),
+		checkPositive("ewma.threshold", c.Threshold),
+		checkWarmup("ewma.warmup", c.Warmup),
+	)
+}
+
+// ewma is river's EWMA chart: the statistic z is an exponentially weighted
+// mean of the values, its centre the plain running mean, and the control limit
+// threshold · σ_ew · sqrt(α/(2-α) · (1-(1-α)^2n)), where σ_ew is the
+// exponentially weighted σ around z. The centre and σ_ew stop learning while
+// the rule is active so the limit does not widen around the fault.
+type ewma struct {
+	dir       Direction
+	alpha     float64
+	threshold float64
+	warmup    int
+
+	n      int
+	z      float64
+	ewVar  float64
+	decay  float64 // (1-α)^2n, the start-up correction of the limit
+	centre moments
+}
+
+var _ Detector = (*ewma)(nil)
+
+func newEWMA(c EWMAConfig, dir Direction) *ewma {
+	e := &ewma{
+		dir:       dir,
+		alpha:     orFloat(c.Alpha, DefaultEWMAAlpha),
+		threshold: orFloat(c.Threshold, DefaultEWMAThreshold),
+		warmup:    orInt(c.Warmup, DefaultEWMAWarmup),
+	}
+	e.Reset()
+	return e
+}
+
+func (e *ewma) Observe(in Input) Result {
+	if !finite(in.Value) {
+		return Result{Invalid: true}
+	}
+	x := in.Value
+	e.n++
+	if e.n == 1 {
+		e.z = x
+	} else {
+		d := x - e.z
+		e.z += e.alpha * d
+		if !in.Active {
+			// Incremental form of EW(x²) - EW(x)², free of cancellation.
+			e.ewVar = (1 - e.alpha) * (e.ewVar + e.alpha*d*d)
+		}
+	}
+	q := (1 - e.alpha) * (1 - e.alpha)
+	e.decay *= q
+	if !in.Active {
+		e.centre.add(x)
+	}
+	if e.n <= e.warmup {
+		return Result{}
+	}
+	centre := e.centre.mean
+	sigma := math.Sqrt(math.Max(e.ewVar, 0))
+	bound := e.threshold * scale(sigma, centre) * math.Sqrt(e.alpha/(2-e.alpha)*(1-e.decay))
+	dev := e.z - centre
+	res := Result{
+		Ready: true, Observed: e.z,
+		HasBaseline: true, BaselineMean: centre, BaselineStddev: sigma,
+	}
+	switch e.dir {
+	case Below:
+		res.Breach, res.Threshold = -dev > bound, centre-bound
+	case Above:
+		res.Breach, res.Threshold = dev > bound, centre+bound
+	default:
+		res.Breach = math.Abs(dev) > bound
+		res.Threshold = centre + bound
+		if dev < 0 {
+			res.Threshold = centre - bound
+		}
+	}
+	return res
+}
+
+func (e *ewma) Reset() {
+	*e = ewma{dir: e.dir, alpha: e.alpha, threshold: e.threshold, warmup: e.warmup, decay: 1}
+}
+
+func (e *ewma) memSize() int { return int(unsafe.Sizeof(*e)) }

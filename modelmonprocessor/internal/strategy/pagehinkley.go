@@ -1,0 +1,118 @@
+package strategy
+
+import (
+	"errors"
+	"math"
+	"unsafe"
+)
+
+// Page-Hinkley defaults. min_instances and alpha are river's; delta and
+// threshold are on the σ-normalised scale (see PageHinkleyConfig).
+const (
+	DefaultPHMinInstances = 30
+	DefaultPHDelta        = 0.005
+	DefaultPHThreshold    = 50.0
+	DefaultPHAlpha        = 0.9999
+)
+
+// PageHinkleyConfig parameterises the Page-Hinkley test. Nil fields take the
+// defaults. Unlike river, deviations are divided by the σ of the warm-up
+// samples, so delta and threshold are in standard deviations and one rule
+// works for accuracy (σ ≈ 0.01) and latency (σ ≈ 20 ms) alike.
+type PageHinkleyConfig struct {
+	// MinInstances is how many samples are learnt before the test may fire.
+	MinInstances *int `mapstructure:"min_instances"`
+	// Delta is the tolerated drift per sample, in σ (≥ 0).
+	Delta *float64 `mapstructure:"delta"`
+	// Threshold is the decision bound λ of the cumulative statistic, in σ.
+	Threshold *float64 `mapstructure:"threshold"`
+	// Alpha is the fading factor of the cumulative sums, in (0, 1].
+	Alpha *float64 `mapstructure:"alpha"`
+}
+
+func (c PageHinkleyConfig) validate() error {
+	return errors.Join(
+		checkWarmup("page_hinkley.min_instances", c.MinInstances),
+		checkNonNegative("page_hinkley.delta", c.Delta),
+		checkPositive("page_hinkley.threshold", c.Threshold),
+		checkFraction("page_hinkley.alpha", c.Alpha, false),
+	)
+}
+
+// pageHinkley is river's two-sided Page-Hinkley test on values standardised
+// by the warm-up σ. The running mean (over every sample since the reset)
+// stops learning while the rule is active.
+type pageHinkley struct {
+	dir          Direction
+	minInstances int
+	delta        float64
+	threshold    float64
+	alpha        float64
+
+	mean   moments
+	sigma  float64 // frozen after the warm-up
+	sumInc float64
+	sumDec float64
+	minInc float64
+	maxDec float64
+}
+
+var _ Detector = (*pageHinkley)(nil)
+
+func newPageHinkley(c PageHinkleyConfig, dir Direction) *pageHinkley {
+	p := &pageHinkley{
+		dir:          dir,
+		minInstances: orInt(c.MinInstances, DefaultPHMinInstances),
+		delta:        orFloat(c.Delta, DefaultPHDelta),
+		threshold:    orFloat(c.Threshold, DefaultPHThreshold),
+		alpha:        orFloat(c.Alpha, DefaultPHAlpha),
+	}
+	p.Reset()
+	return p
+}
+
+func (p *pageHinkley) Observe(in Input) Result {
+	if !finite(in.Value) {
+		return Result{Invalid: true}
+	}
+	x := in.Value
+	warming := p.mean.n < p.minInstances
+	if !in.Active || warming {
+		p.mean.add(x)
+	}
+	if warming {
+		if p.mean.n == p.minInstances {
+			p.sigma = scale(p.mean.stddev(), p.mean.mean)
+		}
+		return Result{}
+	}
+	dev := (x - p.mean.mean) / p.sigma
+	p.sumInc = p.alpha*p.sumInc + dev - p.delta
+	p.sumDec = p.alpha*p.sumDec + dev + p.delta
+	p.minInc = math.Min(p.minInc, p.sumInc)
+	p.maxDec = math.Max(p.maxDec, p.sumDec)
+	up, down := p.sumInc-p.minInc, p.maxDec-p.sumDec
+	res := Result{
+		Ready: true, Threshold: p.threshold,
+		HasBaseline: true, BaselineMean: p.mean.mean, BaselineStddev: p.sigma,
+	}
+	switch p.dir {
+	case Below:
+		res.Observed = down
+	case Above:
+		res.Observed = up
+	default:
+		res.Observed = math.Max(up, down)
+	}
+	res.Breach = res.Observed > p.threshold
+	return res
+}
+
+func (p *pageHinkley) Reset() {
+	*p = pageHinkley{
+		dir: p.dir, minInstances: p.minInstances, delta: p.delta, threshold: p.threshold, alpha: p.alpha,
+		minInc: math.Inf(1), maxDec: math.Inf(-1),
+	}
+}
+
+func (p *pageHinkley) memSize() int { return int(unsafe.Sizeof(*p)) }
