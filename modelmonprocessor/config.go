@@ -1,0 +1,202 @@
+package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
+)
+
+// Built-in signal names. Operators may map metrics to further signal names.
+const (
+	SignalAccuracy   = "accuracy"
+	SignalPrecision  = "precision"
+	SignalRecall     = "recall"
+	SignalF1Score    = "f1_score"
+	SignalDriftScore = "drift_score"
+	SignalLatency    = "latency"
+	SignalThroughput = "throughput"
+)
+
+// Config is the configuration of the modelmon processor.
+type Config struct {
+	// Signals maps a metric name to the signal it carries. Entries given by
+	// the operator are added to the defaults.
+	Signals map[string]string `mapstructure:"signals"`
+	// ModelKey lists the attributes that identify a model, looked up on the
+	// data point, then the scope, then the resource.
+	ModelKey []string `mapstructure:"model_key"`
+	// Window bounds the samples kept per model and signal.
+	Window WindowConfig `mapstructure:"window"`
+	// Rules are evaluated per model; with none given, DefaultRules apply.
+	Rules []RuleConfig `mapstructure:"rules"`
+	// EvaluationInterval is how often rules advance without new data.
+	EvaluationInterval time.Duration `mapstructure:"evaluation_interval"`
+	// MaxModels bounds the number of models tracked at once.
+	MaxModels int `mapstructure:"max_models"`
+	// StaleAfter evicts a model that sent nothing for this long.
+	StaleAfter time.Duration `mapstructure:"stale_after"`
+	// MaxPendingEvents bounds the events kept while the logs pipeline refuses them.
+	MaxPendingEvents int `mapstructure:"max_pending_events"`
+	// HealthMetrics appends modelmon.alert.active and modelmon.rule.value to
+	// each batch.
+	HealthMetrics bool `mapstructure:"health_metrics"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// WindowConfig bounds a sliding window by sample count and by data-point age.
+type WindowConfig struct {
+	Size     int           `mapstructure:"size"`
+	Duration time.Duration `mapstructure:"duration"`
+}
+
+// RuleConfig is one alerting rule, evaluated for every model.
+type RuleConfig struct {
+	Name        string `mapstructure:"name"`
+	Signal      string `mapstructure:"signal"`
+	Aggregation string `mapstructure:"aggregation"`
+	Strategy    string `mapstructure:"strategy"`
+	// Below and Above are the static thresholds; exactly one is set for the
+	// static strategy.
+	Below *float64 `mapstructure:"below"`
+	Above *float64 `mapstructure:"above"`
+	// Direction is the bad side for adaptive strategies (below, above, both);
+	// empty derives it from the signal.
+	Direction     string            `mapstructure:"direction"`
+	For           time.Duration     `mapstructure:"for"`
+	KeepFiringFor time.Duration     `mapstructure:"keep_firing_for"`
+	MinSamples    int               `mapstructure:"min_samples"`
+	Severity      string            `mapstructure:"severity"`
+	Kind          string            `mapstructure:"kind"`
+	Actions       []string          `mapstructure:"actions"`
+	Annotations   map[string]string `mapstructure:"annotations"`
+	// AbsentFor makes a no_data rule fire when a model sent nothing for this long.
+	AbsentFor time.Duration `mapstructure:"absent_for"`
+	// Params of the adaptive strategies (baseline:, ewma:, page_hinkley:, cusum:).
+	strategy.Config `mapstructure:",squash"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+// DefaultSignals is the metric-name to signal mapping used out of the box.
+func DefaultSignals() map[string]string {
+	return map[string]string{
+		"model.accuracy":    SignalAccuracy,
+		"model.precision":   SignalPrecision,
+		"model.recall":      SignalRecall,
+		"model.f1_score":    SignalF1Score,
+		"model.drift_score": SignalDriftScore,
+		"model.latency":     SignalLatency,
+		"model.throughput":  SignalThroughput,
+	}
+}
+
+// DefaultRules mirror the original static thresholds: accuracy mean below
+// 0.94, f1_score mean below 0.90, drift_score mean above 0.05, latency p95
+// above 120 ms.
+func DefaultRules() []RuleConfig {
+	f := func(v float64) *float64 { return &v }
+	return []RuleConfig{
+		{Name: "accuracy_low", Signal: SignalAccuracy, Aggregation: "mean", Below: f(0.94)},
+		{Name: "f1_score_low", Signal: SignalF1Score, Aggregation: "mean", Below: f(0.90)},
+		{Name: "drift_high", Signal: SignalDriftScore, Aggregation: "mean", Above: f(0.05)},
+		{Name: "latency_p95_high", Signal: SignalLatency, Aggregation: "p95", Above: f(120)},
+	}
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		Signals:            DefaultSignals(),
+		ModelKey:           []string{modelevent.AttrModelName, modelevent.AttrModelVersion},
+		Window:             WindowConfig{Size: 128, Duration: 5 * time.Minute},
+		EvaluationInterval: 10 * time.Second,
+		MaxModels:          10000,
+		StaleAfter:         15 * time.Minute,
+		MaxPendingEvents:   10000,
+		HealthMetrics:      true,
+	}
+}
+
+// effectiveRules returns the configured rules, or the defaults when none are given.
+func (c *Config) effectiveRules() []RuleConfig {
+	if len(c.Rules) == 0 {
+		return DefaultRules()
+	}
+	return c.Rules
+}
+
+// Validate reports every configuration error, each naming its field.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	known := map[string]bool{}
+	for metric, sig := range c.Signals {
+		if metric == "" {
+			add("signals: empty metric name")
+		}
+		if sig == "" {
+			add("signals[%s]: empty signal name", metric)
+		}
+		known[sig] = true
+	}
+	if len(c.ModelKey) == 0 {
+		add("model_key: at least one attribute is required")
+	}
+	if len(c.ModelKey) > identity.MaxKeyAttributes {
+		add("model_key: at most %d attributes, got %d", identity.MaxKeyAttributes, len(c.ModelKey))
+	}
+	seenKey := map[string]bool{}
+	for i, k := range c.ModelKey {
+		switch {
+		case k == "":
+			add("model_key[%d]: empty attribute name", i)
+		case seenKey[k]:
+			add("model_key[%d]: duplicate attribute %q", i, k)
+		}
+		seenKey[k] = true
+	}
+	if c.Window.Size < 1 {
+		add("window.size: must be at least 1, got %d", c.Window.Size)
+	}
+	if c.Window.Duration <= 0 {
+		add("window.duration: must be positive, got %s", c.Window.Duration)
+	}
+	if c.EvaluationInterval <= 0 {
+		add("evaluation_interval: must be positive, got %s", c.EvaluationInterval)
+	}
+	if c.MaxModels < 1 {
+		add("max_models: must be at least 1, got %d", c.MaxModels)
+	}
+	if c.StaleAfter <= 0 {
+		add("stale_after: must be positive, got %s", c.StaleAfter)
+	}
+	if c.MaxPendingEvents < 0 {
+		add("max_pending_events: must not be negative, got %d", c.MaxPendingEvents)
+	}
+
+	names := map[string]bool{}
+	for i, r := range c.Rules {
+		field := fmt.Sprintf("rules[%d]", i)
+		if r.Name != "" {
+			field = fmt.Sprintf("rules[%d] (%s)", i, r.Name)
+		}
+		if r.Name == "" {
+			add("%s.name: required", field)
+		} else if names[r.Name] {
+			add("%s.name: duplicate rule name %q", field, r.Name)
+		}
+		names[r.Name] = true
+		if _, err := compileRule(r, known, c.StaleAfter); err != nil {
+			errs = append(errs, fmt.Errorf("%s.%w", field, err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,215 @@
+package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
+)
+
+// engine is the state shared by a component ID's metrics and logs
+// processors: the models, their windows and rule lifecycles, and the
+// delivery of events to the logs pipeline.
+type engine struct {
+	cfg     *Config
+	logger  *zap.Logger
+	tel     *telemetry.Telemetry
+	rules   []*rule
+	signals *signalTable
+	// rulesBySignal lists, per signal, the rules that read it.
+	rulesBySignal [][]int
+	extractor     *identity.Extractor
+	// clock is the arrival time; tests replace it.
+	clock func() time.Time
+
+	// mu guards everything below, up to the delivery fields.
+	mu      sync.Mutex
+	models  *identity.Table[*model]
+	order   []*model // models in creation order, for deterministic ticks
+	scratch identity.Scratch
+	batch   uint64
+	touched []*model
+	counts  telemetry.Counts
+	// buffers reused across histogram points.
+	bounds          []float64
+	rawCounts       []uint64
+	warnedOverLimit bool
+
+	// sendMu serialises delivery so that events leave in the order they
+	// were made, without holding mu while a slow logs pipeline works.
+	sendMu sync.Mutex
+	sinks  []*sink
+
+	// ctx is the delivery context: it outlives every metrics request, so a
+	// cancelled request cannot lose an event. Cancelled at shutdown.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	runMu   sync.Mutex
+	stop    chan struct{}
+	stopped chan struct{}
+}
+
+func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	tel, err := telemetry.New(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("modelmon: own telemetry: %w", err)
+	}
+	e := &engine{
+		cfg:       cfg,
+		logger:    set.Logger,
+		tel:       tel,
+		signals:   newSignalTable(cfg.Signals),
+		extractor: identity.NewExtractor(cfg.ModelKey),
+		clock:     time.Now,
+		models:    identity.NewTable[*model](),
+	}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	known := map[string]bool{}
+	for _, s := range e.signals.names {
+		known[s] = true
+	}
+	e.rulesBySignal = make([][]int, len(e.signals.names))
+	for _, rc := range cfg.effectiveRules() {
+		r, err := compileRule(rc, known, cfg.StaleAfter)
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: %w", rc.Name, err)
+		}
+		r.sig = e.signals.index(r.signal)
+		if r.sig >= 0 {
+			e.rulesBySignal[r.sig] = append(e.rulesBySignal[r.sig], len(e.rules))
+		}
+		e.rules = append(e.rules, r)
+	}
+	return e, nil
+}
+
+// start begins the evaluation ticker. Called once per engine by sharedEngine.
+func (e *engine) start(_ context.Context, _ component.Host) error {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	e.sendMu.Lock()
+	noLogs := len(e.sinks) == 0
+	e.sendMu.Unlock()
+	if noLogs {
+		e.logger.Warn("modelmon is in no logs pipeline: violation events go nowhere; " +
+			"list the same component ID in a logs pipeline to deliver them (health metrics still work)")
+	}
+	e.stop, e.stopped = make(chan struct{}), make(chan struct{})
+	go e.run(e.stop, e.stopped)
+	return nil
+}
+
+func (e *engine) run(stop <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	t := time.NewTicker(e.cfg.EvaluationInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			e.tick()
+		}
+	}
+}
+
+// shutdown stops the ticker and makes one last attempt to deliver the outbox.
+func (e *engine) shutdown(ctx context.Context) error {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	if e.stop == nil {
+		e.cancel()
+		return nil
+	}
+	close(e.stop)
+	select {
+	case <-e.stopped:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	e.sendMu.Lock()
+	e.flushOutboxes()
+	e.sendMu.Unlock()
+	e.cancel()
+	e.stop = nil
+	return nil
+}
+
+func (e *engine) addLogsConsumer(next consumer.Logs) {
+	e.sendMu.Lock()
+	defer e.sendMu.Unlock()
+	e.sinks = append(e.sinks, newSink(next, e.cfg.MaxPendingEvents))
+}
+
+// processMetrics observes a batch and returns it unchanged, plus health
+// metrics when enabled.
+func (e *engine) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
+	e.mu.Lock()
+	now := e.clock()
+	e.batch++
+	e.touched = e.touched[:0]
+	e.counts = telemetry.Counts{}
+	e.ingest(md, now)
+	ev := newEventBatch()
+	for _, m := range e.touched {
+		e.evaluate(m, now, true, ev)
+	}
+	if e.cfg.HealthMetrics && len(e.touched) > 0 {
+		e.appendHealth(md, now)
+	}
+	e.tel.RecordDataPoints(ctx, &e.counts)
+	e.tel.RecordModels(ctx, e.models.Len())
+	e.handOff(ev)
+	return md, nil
+}
+
+// tick advances every model's lifecycles without new data: `for`,
+// keep_firing_for, no_data and eviction of stale models.
+func (e *engine) tick() {
+	e.mu.Lock()
+	now := e.clock()
+	ev := newEventBatch()
+	kept := e.order[:0]
+	for _, m := range e.order {
+		if now.Sub(m.lastSeen) >= e.cfg.StaleAfter {
+			e.evict(m, now, ev)
+			continue
+		}
+		e.evaluate(m, now, false, ev)
+		kept = append(kept, m)
+	}
+	clear(e.order[len(kept):])
+	e.order = kept
+	e.tel.RecordModels(e.ctx, e.models.Len())
+	e.sendMu.Lock()
+	e.mu.Unlock()
+	defer e.sendMu.Unlock()
+	e.flushOutboxes()
+	e.deliver(ev)
+}
+
+// handOff releases mu and delivers ev in order with other batches' events.
+// The caller holds mu; handOff returns with neither lock held.
+func (e *engine) handOff(ev *eventBatch) {
+	if ev.len() == 0 {
+		e.mu.Unlock()
+		return
+	}
+	e.sendMu.Lock()
+	e.mu.Unlock()
+	defer e.sendMu.Unlock()
+	e.deliver(ev)
+}

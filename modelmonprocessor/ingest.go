@@ -1,0 +1,171 @@
+package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
+
+import (
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.uber.org/zap"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
+)
+
+// ingest feeds every data point of a mapped metric into its model's window.
+// The caller holds mu.
+func (e *engine) ingest(md pmetric.Metrics, now time.Time) {
+	rms := md.ResourceMetrics()
+	for i := 0; i < rms.Len(); i++ {
+		rm := rms.At(i)
+		res := rm.Resource()
+		sms := rm.ScopeMetrics()
+		for j := 0; j < sms.Len(); j++ {
+			scope := sms.At(j).Scope().Attributes()
+			ms := sms.At(j).Metrics()
+			for k := 0; k < ms.Len(); k++ {
+				m := ms.At(k)
+				sig, ok := e.signals.byMetric[m.Name()]
+				if !ok {
+					continue
+				}
+				e.ingestMetric(m, sig, scope, res, now)
+			}
+		}
+	}
+}
+
+func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res pcommon.Resource, now time.Time) {
+	scale := unitScale(m.Unit())
+	switch m.Type() {
+	case pmetric.MetricTypeGauge:
+		e.ingestNumbers(m.Gauge().DataPoints(), sig, scale, scope, res, now)
+	case pmetric.MetricTypeSum:
+		e.ingestNumbers(m.Sum().DataPoints(), sig, scale, scope, res, now)
+	case pmetric.MetricTypeHistogram:
+		h := m.Histogram()
+		cumulative := h.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
+		dps := h.DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			if md := e.modelFor(dp.Attributes(), scope, res, now); md != nil {
+				e.addHistogram(md, sig, dp, cumulative, scale, now)
+			}
+		}
+	case pmetric.MetricTypeExponentialHistogram:
+		h := m.ExponentialHistogram()
+		cumulative := h.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
+		dps := h.DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			if md := e.modelFor(dp.Attributes(), scope, res, now); md != nil {
+				e.addExponential(md, sig, dp, cumulative, scale, now)
+			}
+		}
+	}
+}
+
+func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale float64, scope pcommon.Map, res pcommon.Resource, now time.Time) {
+	dom := e.signals.domains[sig]
+	for i := 0; i < dps.Len(); i++ {
+		dp := dps.At(i)
+		md := e.modelFor(dp.Attributes(), scope, res, now)
+		if md == nil {
+			continue
+		}
+		var v float64
+		switch dp.ValueType() {
+		case pmetric.NumberDataPointValueTypeDouble:
+			v = dp.DoubleValue()
+		case pmetric.NumberDataPointValueTypeInt:
+			v = float64(dp.IntValue())
+		default:
+			e.counts[telemetry.InvalidValue]++
+			continue
+		}
+		v *= scale
+		if !dom.valid(v) {
+			e.counts[telemetry.InvalidValue]++
+			continue
+		}
+		t := pointTime(dp.Timestamp(), now)
+		ss := e.touch(md, sig, t, now)
+		if !e.window(ss).Add(t, v) {
+			e.counts[telemetry.Late]++
+			continue
+		}
+		e.counts[telemetry.Matched]++
+		e.observePoint(md, sig, v, t)
+	}
+}
+
+// modelFor returns the model of a data point, creating it when there is
+// room, or nil when the point has no model key or the model limit is reached
+// (both counted).
+func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, now time.Time) *model {
+	h, ok := e.extractor.Extract(&e.scratch, point, scope, res.Attributes())
+	if !ok {
+		e.counts[telemetry.NoModelKey]++
+		return nil
+	}
+	_, m, found := e.models.Get(&e.scratch, h)
+	if !found {
+		if e.models.Len() >= e.cfg.MaxModels {
+			e.counts[telemetry.OverLimit]++
+			if !e.warnedOverLimit {
+				e.warnedOverLimit = true
+				e.logger.Warn("max_models reached: data points of new models pass through unmonitored",
+					zap.Int("max_models", e.cfg.MaxModels))
+			}
+			return nil
+		}
+		m = e.newModel(e.extractor.Intern(&e.scratch, h), res)
+		e.models.Put(m.key, m)
+		e.order = append(e.order, m)
+	}
+	m.lastSeen = now
+	if m.batch != e.batch {
+		m.batch = e.batch
+		e.touched = append(e.touched, m)
+	}
+	return m
+}
+
+// touch marks signal sig of m as fed in this batch and returns its state.
+func (e *engine) touch(m *model, sig int, t int64, now time.Time) *signalState {
+	ss := &m.signals[sig]
+	ss.lastSeen = now
+	if ss.batch != e.batch {
+		ss.batch = e.batch
+		ss.newest = t
+		for _, ri := range e.rulesBySignal[sig] {
+			m.rules[ri].breach = false
+		}
+	} else if t > ss.newest {
+		ss.newest = t
+	}
+	return ss
+}
+
+// observePoint feeds a raw value to the rules that watch every point.
+func (e *engine) observePoint(m *model, sig int, v float64, t int64) {
+	for _, ri := range e.rulesBySignal[sig] {
+		r := e.rules[ri]
+		if !r.perPoint {
+			continue
+		}
+		rs := &m.rules[ri]
+		rs.res = rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, t), Active: isActive(&rs.tracker)})
+		rs.evaluated = true
+		if rs.res.Ready && rs.res.Breach {
+			rs.breach, rs.breachRes = true, rs.res
+		}
+	}
+}
+
+// pointTime is a data point's time, or the arrival time when it has none.
+func pointTime(ts pcommon.Timestamp, now time.Time) int64 {
+	if ts == 0 {
+		return now.UnixNano()
+	}
+	return int64(ts)
+}

@@ -1,0 +1,144 @@
+// Package identity finds a data point's model key and interns it, so that a
+// known model is found by a hash of its attribute values without building
+// strings on the hot path.
+package identity // import "github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
+
+import (
+	"strconv"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/visutility/otelcol-modelmon/modelevent"
+)
+
+// FNV-1a 64 parameters; inlined so hashing a value never allocates.
+const (
+	offset64 = 14695981039346656037
+	prime64  = 1099511628211
+)
+
+// maxValues bounds the key attributes read without allocating; longer keys
+// are refused by the config.
+const maxValues = 16
+
+// MaxKeyAttributes is the largest supported model_key.
+const MaxKeyAttributes = maxValues
+
+// Scratch holds the values of one data point's key while it is looked up.
+// It lives on the caller's stack or in a reused struct; its zero value is ready.
+type Scratch struct {
+	vals [maxValues]pcommon.Value
+	ok   [maxValues]bool
+	ints [maxValues][20]byte
+	n    int
+}
+
+// Extractor reads a model key from the attribute maps of a data point, its
+// scope and its resource, in that order of precedence.
+type Extractor struct {
+	keys []string
+}
+
+// NewExtractor returns an extractor for the given key attribute names.
+func NewExtractor(keys []string) *Extractor {
+	if len(keys) > maxValues {
+		keys = keys[:maxValues]
+	}
+	return &Extractor{keys: append([]string(nil), keys...)}
+}
+
+// Keys returns the configured key attribute names.
+func (e *Extractor) Keys() []string { return e.keys }
+
+// Extract fills s with the key values found in point, scope and resource
+// attributes and returns the hash of the key. ok is false when the first key
+// attribute is missing everywhere: such a point has no model.
+func (e *Extractor) Extract(s *Scratch, point, scope, resource pcommon.Map) (hash uint64, ok bool) {
+	s.n = len(e.keys)
+	h := uint64(offset64)
+	for i, k := range e.keys {
+		v, found := point.Get(k)
+		if !found {
+			v, found = scope.Get(k)
+		}
+		if !found {
+			v, found = resource.Get(k)
+		}
+		s.vals[i], s.ok[i] = v, found
+		if i == 0 && !found {
+			return 0, false
+		}
+		// A separator per attribute keeps ("a","bc") and ("ab","c") apart.
+		h = (h ^ 0xff) * prime64
+		if found {
+			h = hashBytes(h, s.bytes(i))
+		}
+	}
+	return h, true
+}
+
+// bytes returns the i-th value rendered as text. Strings and ints avoid
+// allocating; other types (rare in keys) fall back to AsString.
+func (s *Scratch) bytes(i int) []byte {
+	v := s.vals[i]
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return unsafeBytes(v.Str())
+	case pcommon.ValueTypeInt:
+		return strconv.AppendInt(s.ints[i][:0], v.Int(), 10)
+	}
+	return []byte(v.AsString())
+}
+
+// Equal reports whether the values in s are those of key k.
+func (s *Scratch) Equal(k *Key) bool {
+	if s.n != len(k.Attrs) {
+		return false
+	}
+	for i := 0; i < s.n; i++ {
+		if s.ok[i] != k.present[i] {
+			return false
+		}
+		if s.ok[i] && string(s.bytes(i)) != k.Attrs[i].Value {
+			return false
+		}
+	}
+	return true
+}
+
+// Key is an interned model key.
+type Key struct {
+	// Attrs are the key attributes in configured order; an attribute missing
+	// on the data has an empty value.
+	Attrs   []modelevent.Attribute
+	present []bool
+	Hash    uint64
+	// ID renders the key as values joined by ':' (fraud-model:v7).
+	ID string
+}
+
+// Intern copies the values in s into a new Key. Called once per new model.
+func (e *Extractor) Intern(s *Scratch, hash uint64) *Key {
+	k := &Key{
+		Attrs:   make([]modelevent.Attribute, s.n),
+		present: make([]bool, s.n),
+		Hash:    hash,
+	}
+	for i := 0; i < s.n; i++ {
+		k.Attrs[i].Key = e.keys[i]
+		k.present[i] = s.ok[i]
+		if s.ok[i] {
+			k.Attrs[i].Value = string(s.bytes(i))
+		}
+	}
+	k.ID = modelevent.ModelID(k.Attrs)
+	return k
+}
+
+func hashBytes(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= prime64
+	}
+	return h
+}

@@ -1,0 +1,130 @@
+// Package telemetry holds the processor's own metrics, written by hand in the
+// shape mdatagen generates. Attribute sets are built once so that recording
+// never allocates.
+package telemetry // import "github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
+
+import (
+	"context"
+	"errors"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/metadata"
+)
+
+// Outcome is what became of one data point of a mapped metric.
+type Outcome uint8
+
+// Outcomes, as reported in the `outcome` attribute.
+const (
+	Matched Outcome = iota
+	NoModelKey
+	InvalidValue
+	Late
+	OverLimit
+	numOutcomes
+)
+
+var outcomeNames = [numOutcomes]string{"matched", "no_model_key", "invalid_value", "late", "over_limit"}
+
+// String returns the attribute value of o.
+func (o Outcome) String() string {
+	if o < numOutcomes {
+		return outcomeNames[o]
+	}
+	return "unknown"
+}
+
+// Metric names of the processor's own telemetry.
+const (
+	MetricDataPoints    = "otelcol.processor.modelmon.datapoints"
+	MetricModels        = "otelcol.processor.modelmon.models"
+	MetricEvents        = "otelcol.processor.modelmon.events"
+	MetricEventsDropped = "otelcol.processor.modelmon.events.dropped"
+	MetricOutboxLength  = "otelcol.processor.modelmon.outbox.length"
+)
+
+// Counts accumulates outcomes over one batch, so each batch records once per
+// outcome instead of once per point.
+type Counts [numOutcomes]int64
+
+// Telemetry records the processor's own metrics.
+type Telemetry struct {
+	dataPoints    metric.Int64Counter
+	models        metric.Int64Gauge
+	events        metric.Int64Counter
+	eventsDropped metric.Int64Counter
+	outboxLength  metric.Int64Gauge
+
+	outcomeOpts [numOutcomes]metric.AddOption
+	firingOpt   metric.AddOption
+	resolvedOpt metric.AddOption
+}
+
+// New creates the instruments on the component's MeterProvider.
+func New(set component.TelemetrySettings) (*Telemetry, error) {
+	m := set.MeterProvider.Meter(metadata.ScopeName)
+	t := &Telemetry{}
+	var err, e error
+	t.dataPoints, e = m.Int64Counter(MetricDataPoints,
+		metric.WithDescription("Data points of mapped metrics seen by the processor, by outcome."),
+		metric.WithUnit("{datapoint}"))
+	err = errors.Join(err, e)
+	t.models, e = m.Int64Gauge(MetricModels,
+		metric.WithDescription("Models currently tracked."), metric.WithUnit("{model}"))
+	err = errors.Join(err, e)
+	t.events, e = m.Int64Counter(MetricEvents,
+		metric.WithDescription("Violation events emitted, by alert state."), metric.WithUnit("{event}"))
+	err = errors.Join(err, e)
+	t.eventsDropped, e = m.Int64Counter(MetricEventsDropped,
+		metric.WithDescription("Violation events dropped: outbox overflow, permanent refusal or no logs pipeline."),
+		metric.WithUnit("{event}"))
+	err = errors.Join(err, e)
+	t.outboxLength, e = m.Int64Gauge(MetricOutboxLength,
+		metric.WithDescription("Violation events waiting to be retried."), metric.WithUnit("{event}"))
+	err = errors.Join(err, e)
+	for o := Outcome(0); o < numOutcomes; o++ {
+		t.outcomeOpts[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", o.String())))
+	}
+	t.firingOpt = metric.WithAttributeSet(attribute.NewSet(attribute.String("state", "firing")))
+	t.resolvedOpt = metric.WithAttributeSet(attribute.NewSet(attribute.String("state", "resolved")))
+	return t, err
+}
+
+// RecordDataPoints adds one batch's outcome counts.
+func (t *Telemetry) RecordDataPoints(ctx context.Context, c *Counts) {
+	for o, n := range c {
+		if n > 0 {
+			t.dataPoints.Add(ctx, n, t.outcomeOpts[o])
+		}
+	}
+}
+
+// RecordModels sets the number of tracked models.
+func (t *Telemetry) RecordModels(ctx context.Context, n int) {
+	t.models.Record(ctx, int64(n))
+}
+
+// RecordEvents adds emitted events by state.
+func (t *Telemetry) RecordEvents(ctx context.Context, firing, resolved int) {
+	if firing > 0 {
+		t.events.Add(ctx, int64(firing), t.firingOpt)
+	}
+	if resolved > 0 {
+		t.events.Add(ctx, int64(resolved), t.resolvedOpt)
+	}
+}
+
+// RecordDropped adds dropped events.
+func (t *Telemetry) RecordDropped(ctx context.Context, n int) {
+	if n > 0 {
+		t.eventsDropped.Add(ctx, int64(n))
+	}
+}
+
+// RecordOutbox sets the number of events waiting for retry.
+func (t *Telemetry) RecordOutbox(ctx context.Context, n int) {
+	t.outboxLength.Record(ctx, int64(n))
+}

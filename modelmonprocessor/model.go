@@ -1,0 +1,111 @@
+package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
+
+import (
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstate"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/window"
+)
+
+// model is everything tracked for one model key.
+type model struct {
+	key *identity.Key
+	// resource is a copy of the resource of the model's first data point; it
+	// becomes the resource of the model's events.
+	resource pcommon.Resource
+	lastSeen time.Time
+	// batch is the generation of the last batch that touched the model.
+	batch   uint64
+	signals []signalState
+	rules   []ruleState
+}
+
+// signalState is one signal's window for one model. Windows are created on
+// the signal's first point, so models pay only for the signals they send.
+type signalState struct {
+	win  *window.Window
+	hist *window.HistWindow
+	// lastSeen is the arrival time of the newest point, for no_data rules.
+	lastSeen time.Time
+	// newest is the newest data-point time seen in the current batch.
+	newest int64
+	batch  uint64
+	prev   cumulative
+}
+
+// ruleState is one rule's alert lifecycle for one model.
+type ruleState struct {
+	tracker alertstate.Tracker
+	det     strategy.Detector
+	alertID string
+	// cond is the rule's condition as last evaluated; the ticker steps the
+	// lifecycle with it until new data changes it.
+	cond bool
+	// breach accumulates per-point verdicts within a batch for rules that
+	// observe every point.
+	breach    bool
+	breachRes strategy.Result
+	res       strategy.Result
+	// evaluated is true once res holds a verdict (health metrics report it).
+	evaluated bool
+	samples   int
+	winStart  int64
+	winEnd    int64
+}
+
+func (e *engine) newModel(key *identity.Key, res pcommon.Resource) *model {
+	m := &model{
+		key:      key,
+		resource: pcommon.NewResource(),
+		signals:  make([]signalState, len(e.signals.names)),
+		rules:    make([]ruleState, len(e.rules)),
+	}
+	res.CopyTo(m.resource)
+	for i, r := range e.rules {
+		if r.noData() {
+			continue
+		}
+		// Validated at config time; a failure here would be a bug, and the
+		// static threshold keeps the rule working rather than panicking.
+		det, err := strategy.New(r.strategy, &r.stratCfg, r.dir, r.threshold)
+		if err != nil {
+			det = strategy.NewStatic(r.dir, r.threshold)
+		}
+		m.rules[i].det = det
+	}
+	return m
+}
+
+// window returns the sample window of signal i, creating it on first use.
+func (e *engine) window(s *signalState) *window.Window {
+	if s.win == nil {
+		s.win = window.New(e.cfg.Window.Size, e.cfg.Window.Duration)
+	}
+	return s.win
+}
+
+// histWindow returns the histogram window of a signal, creating it on first use.
+func (e *engine) histWindow(s *signalState) *window.HistWindow {
+	if s.hist == nil {
+		s.hist = window.NewHist(e.cfg.Window.Size, e.cfg.Window.Duration)
+	}
+	return s.hist
+}
+
+// aggregate computes a over the signal's samples, preferring bucket counts
+// when the signal arrives as histograms.
+func (s *signalState) aggregate(a window.Aggregation) (v float64, n int, start, end int64, ok bool) {
+	switch {
+	case s.hist != nil && s.hist.Len() > 0:
+		v, ok = s.hist.Aggregate(a)
+		return v, s.hist.Len(), s.hist.Start(), s.hist.End(), ok
+	case s.win != nil && s.win.Len() > 0:
+		v, ok = s.win.Aggregate(a)
+		return v, s.win.Len(), s.win.Start(), s.win.End(), ok
+	}
+	return 0, 0, 0, 0, false
+}
