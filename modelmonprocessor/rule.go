@@ -18,8 +18,8 @@ var templatedAnnotations = []string{"summary", "description"}
 
 // rule is a validated RuleConfig with its defaults applied.
 type rule struct {
-	name        string
-	signal      string
+	name   string
+	signal string
 	// sig is the signal's number in the engine's signal table; -1 for a
 	// no_data rule that watches the model as a whole.
 	sig         int
@@ -267,4 +267,3 @@ func compileValueRule(r *rule, rc RuleConfig, add func(string, ...any)) {
 	}
 	r.perPoint = agg == window.Last
 }
-

@@ -7,9 +7,9 @@ import (
 	"context"
 	"errors"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/collector/component"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/metadata"
 )
