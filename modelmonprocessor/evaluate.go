@@ -26,6 +26,10 @@ func (e *engine) evaluate(m *model, now time.Time, fromBatch bool, ev *eventBatc
 		switch {
 		case r.noData():
 			e.evaluateAbsence(m, r, rs, now)
+			if fromBatch && (r.sig < 0 || m.signals[r.sig].batch == e.batch) {
+				// Data that ends an absence is the cause of the resolution.
+				at = time.Unix(0, m.newest(r.sig, e.batch)).UTC()
+			}
 		case fromBatch && m.signals[r.sig].batch == e.batch:
 			ss := &m.signals[r.sig]
 			at = time.Unix(0, ss.newest).UTC()

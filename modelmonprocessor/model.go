@@ -109,3 +109,18 @@ func (s *signalState) aggregate(a window.Aggregation) (v float64, n int, start, 
 	}
 	return 0, 0, 0, 0, false
 }
+
+// newest is the newest data-point time of signal sig (or of any signal when
+// sig < 0) in the given batch.
+func (m *model) newest(sig int, batch uint64) int64 {
+	if sig >= 0 {
+		return m.signals[sig].newest
+	}
+	var t int64
+	for i := range m.signals {
+		if s := &m.signals[i]; s.batch == batch && s.newest > t {
+			t = s.newest
+		}
+	}
+	return t
+}

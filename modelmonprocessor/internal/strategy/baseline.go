@@ -107,14 +107,14 @@ func (b *baseline) Observe(in Input) Result {
 	}
 	switch b.dir {
 	case Below:
-		res.Breach, res.Threshold = in.Value < lo, lo
+		res.Breach, res.Threshold, res.Side = in.Value < lo, lo, Below
 	case Above:
-		res.Breach, res.Threshold = in.Value > hi, hi
+		res.Breach, res.Threshold, res.Side = in.Value > hi, hi, Above
 	default:
 		res.Breach = in.Value < lo || in.Value > hi
-		res.Threshold = hi
+		res.Threshold, res.Side = hi, Above
 		if in.Value < mean {
-			res.Threshold = lo
+			res.Threshold, res.Side = lo, Below
 		}
 	}
 	// A breaching value is not learnt even before the engine marks the rule

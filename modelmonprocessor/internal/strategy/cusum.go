@@ -84,14 +84,7 @@ func (c *cusum) Observe(in Input) Result {
 		Ready: true, Threshold: c.threshold,
 		HasBaseline: true, BaselineMean: c.ref.mean, BaselineStddev: c.sigma,
 	}
-	switch c.dir {
-	case Below:
-		res.Observed = c.down
-	case Above:
-		res.Observed = c.up
-	default:
-		res.Observed = math.Max(c.up, c.down)
-	}
+	res.Observed, res.Side = sided(c.dir, c.up, c.down)
 	res.Breach = res.Observed > c.threshold
 	return res
 }
@@ -101,3 +94,18 @@ func (c *cusum) Reset() {
 }
 
 func (c *cusum) memSize() int { return int(unsafe.Sizeof(*c)) }
+
+// sided picks the statistic of the rule's direction; a two-sided rule reports
+// the larger one and the side it belongs to.
+func sided(dir Direction, up, down float64) (float64, Direction) {
+	switch dir {
+	case Below:
+		return down, Below
+	case Above:
+		return up, Above
+	}
+	if down >= up {
+		return down, Below
+	}
+	return up, Above
+}

@@ -100,14 +100,14 @@ func (e *ewma) Observe(in Input) Result {
 	}
 	switch e.dir {
 	case Below:
-		res.Breach, res.Threshold = -dev > bound, centre-bound
+		res.Breach, res.Threshold, res.Side = -dev > bound, centre-bound, Below
 	case Above:
-		res.Breach, res.Threshold = dev > bound, centre+bound
+		res.Breach, res.Threshold, res.Side = dev > bound, centre+bound, Above
 	default:
 		res.Breach = math.Abs(dev) > bound
-		res.Threshold = centre + bound
+		res.Threshold, res.Side = centre+bound, Above
 		if dev < 0 {
-			res.Threshold = centre - bound
+			res.Threshold, res.Side = centre-bound, Below
 		}
 	}
 	return res

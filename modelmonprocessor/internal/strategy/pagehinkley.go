@@ -101,14 +101,7 @@ func (p *pageHinkley) Observe(in Input) Result {
 		Ready: true, Threshold: p.threshold,
 		HasBaseline: true, BaselineMean: p.mean.mean, BaselineStddev: p.sigma,
 	}
-	switch p.dir {
-	case Below:
-		res.Observed = down
-	case Above:
-		res.Observed = up
-	default:
-		res.Observed = math.Max(up, down)
-	}
+	res.Observed, res.Side = sided(p.dir, up, down)
 	res.Breach = res.Observed > p.threshold
 	return res
 }

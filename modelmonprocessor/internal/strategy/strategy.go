@@ -75,6 +75,10 @@ type Result struct {
 	HasBaseline    bool
 	BaselineMean   float64
 	BaselineStddev float64
+	// Side is the side of the reference the verdict is about (Below or
+	// Above), set with HasBaseline: for a two-sided rule it tells which way
+	// the value moved, since Observed may be a statistic, not the value.
+	Side Direction
 	// Invalid marks a NaN or infinite value: it was ignored (no state
 	// changed, no verdict) and the caller should count it.
 	Invalid bool
