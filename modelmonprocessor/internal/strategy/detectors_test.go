@@ -24,6 +24,7 @@ type step struct {
 	bound    float64
 	mean     float64
 	stddev   float64
+	side     string // checked when set
 }
 
 func run(t *testing.T, d Detector, steps []step) {
@@ -42,6 +43,9 @@ func run(t *testing.T, d Detector, steps []step) {
 		assert.True(t, got.HasBaseline, "step %d has baseline", i)
 		assert.InDelta(t, s.mean, got.BaselineMean, 1e-9, "step %d mean", i)
 		assert.InDelta(t, s.stddev, got.BaselineStddev, 1e-9, "step %d stddev", i)
+		if s.side != "" {
+			assert.Equal(t, s.side, got.Side.String(), "step %d side", i)
+		}
 	}
 }
 
@@ -65,8 +69,8 @@ func TestCUSUM(t *testing.T) {
 		},
 		// the larger side: S⁺ 1.5 then S⁻ 3.5 (S⁺ clamps to 0).
 		Both: {
-			{x: 4, ready: true, observed: 1.5, bound: 2, mean: 2, stddev: 1},
-			{x: -2, ready: true, breach: true, observed: 3.5, bound: 2, mean: 2, stddev: 1},
+			{x: 4, ready: true, observed: 1.5, bound: 2, mean: 2, stddev: 1, side: "above"},
+			{x: -2, ready: true, breach: true, observed: 3.5, bound: 2, mean: 2, stddev: 1, side: "below"},
 		},
 	}
 	for dir, steps := range tests {
@@ -106,7 +110,7 @@ func TestPageHinkley(t *testing.T) {
 			// active: the mean stays 2, dev 3, S⁺ 2.5, S⁻ 3.5.
 			{x: 5, active: true, ready: true, observed: 0, bound: 1, mean: 2, stddev: 1},
 			// dev -3: S⁺ -1 (up 0), S⁻ 1 → 3.5 - 1 = 2.5.
-			{x: -1, active: true, ready: true, breach: true, observed: 2.5, bound: 1, mean: 2, stddev: 1},
+			{x: -1, active: true, ready: true, breach: true, observed: 2.5, bound: 1, mean: 2, stddev: 1, side: "below"},
 		}},
 	}
 	for _, tt := range tests {
@@ -131,8 +135,11 @@ func TestEWMA(t *testing.T) {
 			{x: 10, ready: true, breach: true, observed: 6.25, bound: 4 + bound(15.4375, 4), mean: 4, stddev: math.Sqrt(15.4375)},
 			{x: 1, ready: true, observed: 3.625, bound: 3.4 + bound(14.609375, 5), mean: 3.4, stddev: math.Sqrt(14.609375)},
 		},
+		Both: {
+			{x: 4, ready: true, breach: true, observed: 2.5, bound: 2 + bound(2.75, 3), mean: 2, stddev: math.Sqrt(2.75), side: "above"},
+		},
 		Below: {
-			{x: 4, ready: true, observed: 2.5, bound: 2 - bound(2.75, 3), mean: 2, stddev: math.Sqrt(2.75)},
+			{x: 4, ready: true, observed: 2.5, bound: 2 - bound(2.75, 3), mean: 2, stddev: math.Sqrt(2.75), side: "below"},
 			{x: 10, ready: true, observed: 6.25, bound: 4 - bound(15.4375, 4), mean: 4, stddev: math.Sqrt(15.4375)},
 		},
 	}
@@ -158,8 +165,8 @@ func TestBaselineFirst(t *testing.T) {
 			{x: 100, ready: true, observed: 100, bound: 0, mean: 2, stddev: 1},
 		}},
 		{"zscore both picks the side of the value", BaselineConfig{Reference: ReferenceFirst, Warmup: pi(3), ZScore: pf(2)}, Both, []step{
-			{x: 4.5, ready: true, breach: true, observed: 4.5, bound: 4, mean: 2, stddev: 1},
-			{x: 1, ready: true, observed: 1, bound: 0, mean: 2, stddev: 1},
+			{x: 4.5, ready: true, breach: true, observed: 4.5, bound: 4, mean: 2, stddev: 1, side: "above"},
+			{x: 1, ready: true, observed: 1, bound: 0, mean: 2, stddev: 1, side: "below"},
 		}},
 		{"relative change above", BaselineConfig{Reference: ReferenceFirst, Warmup: pi(3), MaxRelativeChange: pf(0.25)}, Above, []step{
 			{x: 2.5, ready: true, observed: 2.5, bound: 2.5, mean: 2, stddev: 1},
