@@ -1,12 +1,20 @@
-# modelmon build, run, test and bench targets.
+# modelmon: build, run, demo, test, lint and bench targets.
 SHELL := /bin/bash
 GO ?= go
 OCB_VERSION := v0.165.0
 BIN := $(CURDIR)/bin
 OCB := $(BIN)/builder
 DISTRO := _build/otelcol-modelmon
+DEMO := $(BIN)/modelmon-demo
+# The end-to-end suite starts real servers and the distro; it gets more time than a unit package.
+TEST_TIMEOUT ?= 30m
+DEMO_DURATION ?= 0
 
-.PHONY: all build run test unit e2e lint deps bench-detectors
+# Only the code compiled into the distro makes it stale (not the demo, the tests or the benches).
+DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueexporter modelevent internal \
+	-name '*.go' -not -name '*_test.go' 2>/dev/null)
+
+.PHONY: all build run test unit e2e lint deps demo demo-bin bench-detectors clean
 
 all: build
 
@@ -16,23 +24,44 @@ $(OCB):
 
 build: $(DISTRO)
 
-$(DISTRO): $(OCB) builder-config.yaml go.mod $(shell find . -name '*.go' -not -path './_build/*' -not -name '*_test.go')
+$(DISTRO): $(OCB) builder-config.yaml go.mod go.sum $(DISTRO_SRC)
 	$(OCB) --config builder-config.yaml
+	@touch $@
 
 run: build
 	mkdir -p var
 	./$(DISTRO) --config otelcol-config.yaml
 
-# deps installs the real servers the end-to-end tests talk to.
+# deps installs the real servers the end-to-end tests talk to (redis-server, prometheus-alertmanager).
 deps:
 	./scripts/install-deps.sh
 
+# test is the command CI runs: lint, unit tests and the end-to-end suite against the built distro.
 test: lint deps build
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+unit:
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
+
+e2e: deps build
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -v ./e2e/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+$(DEMO): $(shell find cmd/modelmon-demo internal -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
+	mkdir -p $(BIN)
+	$(GO) build -o $@ ./cmd/modelmon-demo
+
+demo-bin: $(DEMO)
+
+# demo starts the collector, the webhook sink and a simulated fleet; Ctrl-C or DEMO_DURATION stops all.
+demo: build $(DEMO)
+	DEMO_DURATION=$(DEMO_DURATION) ./scripts/demo.sh
+
 bench-detectors:
 	$(GO) run ./bench/detectors
+
+clean:
+	rm -rf _build var
