@@ -93,17 +93,9 @@ func checkNonNegative(field string, v *float64) error {
 	return nil
 }
 
-func checkFraction(field string, v *float64, closedAtZero bool) error {
-	if v == nil {
-		return nil
-	}
-	if closedAtZero {
-		if !(*v >= 0 && *v <= 1) {
-			return fieldErr(field, fmt.Sprintf("must be in [0, 1], got %v", *v))
-		}
-		return nil
-	}
-	if !(*v > 0 && *v <= 1) {
+// checkFraction accepts (0, 1]: alphas are weights, and 0 would never learn.
+func checkFraction(field string, v *float64) error {
+	if v != nil && !(*v > 0 && *v <= 1) {
 		return fieldErr(field, fmt.Sprintf("must be in (0, 1], got %v", *v))
 	}
 	return nil

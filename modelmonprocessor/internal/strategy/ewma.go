@@ -29,7 +29,7 @@ type EWMAConfig struct {
 
 func (c EWMAConfig) validate() error {
 	return errors.Join(
-		checkFraction("ewma.alpha", c.Alpha, false),
+		checkFraction("ewma.alpha", c.Alpha),
 		checkPositive("ewma.threshold", c.Threshold),
 		checkWarmup("ewma.warmup", c.Warmup),
 	)

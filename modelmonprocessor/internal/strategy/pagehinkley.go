@@ -40,7 +40,7 @@ func (c PageHinkleyConfig) validate() error {
 		checkWarmup("page_hinkley.min_instances", c.MinInstances),
 		checkNonNegative("page_hinkley.delta", c.Delta),
 		checkPositive("page_hinkley.threshold", c.Threshold),
-		checkFraction("page_hinkley.alpha", c.Alpha, false),
+		checkFraction("page_hinkley.alpha", c.Alpha),
 	)
 }
 
