@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"context"
 	"errors"
 
 	"go.opentelemetry.io/collector/component"
@@ -21,14 +22,14 @@ type TelemetryBuilder struct {
 	NotificationsFailed metric.Int64Counter
 	// NotificationsDeduplicated counts events that needed no notification.
 	NotificationsDeduplicated metric.Int64Counter
-	// AlertsTracked is the number of alerts in the dedup state.
-	AlertsTracked metric.Int64UpDownCounter
+
+	meter metric.Meter
 }
 
 // NewTelemetryBuilder creates the counters on the component's MeterProvider.
 func NewTelemetryBuilder(set component.TelemetrySettings) (*TelemetryBuilder, error) {
 	m := set.MeterProvider.Meter(ScopeName)
-	var b TelemetryBuilder
+	b := TelemetryBuilder{meter: m}
 	var err, e error
 	b.EventsReceived, e = m.Int64Counter("otelcol_alert_webhook_events_received",
 		metric.WithDescription("modelmon events received by the alert_webhook exporter"), metric.WithUnit("{event}"))
@@ -48,8 +49,19 @@ func NewTelemetryBuilder(set component.TelemetrySettings) (*TelemetryBuilder, er
 	b.NotificationsDeduplicated, e = m.Int64Counter("otelcol_alert_webhook_notifications_deduplicated",
 		metric.WithDescription("events that needed no notification: already notified, not yet due for repeat"), metric.WithUnit("{event}"))
 	err = errors.Join(err, e)
-	b.AlertsTracked, e = m.Int64UpDownCounter("otelcol_alert_webhook_alerts_tracked",
-		metric.WithDescription("alerts held in the dedup state"), metric.WithUnit("{alert}"))
-	err = errors.Join(err, e)
 	return &b, err
+}
+
+// RegisterAlertsTracked reports the number of alerts held in the dedup state,
+// read from tracked at every collection.
+func (b *TelemetryBuilder) RegisterAlertsTracked(tracked func() int64) (metric.Registration, error) {
+	g, err := b.meter.Int64ObservableGauge("otelcol_alert_webhook_alerts_tracked",
+		metric.WithDescription("alerts held in the dedup state"), metric.WithUnit("{alert}"))
+	if err != nil {
+		return nil, err
+	}
+	return b.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		o.ObserveInt64(g, tracked())
+		return nil
+	}, g)
 }

@@ -1,0 +1,127 @@
+package alertwebhookexporter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/visutility/otelcol-modelmon/alertwebhookexporter/internal/payload"
+	"github.com/visutility/otelcol-modelmon/internal/httpstatus"
+)
+
+// send renders n and posts every message of it; kind labels the counters
+// (firing, resolved, repeat, resend, group).
+func (e *alertExporter) send(ctx context.Context, n *payload.Notification, kind string) error {
+	msgs, err := e.format.Render(n)
+	if err != nil {
+		e.metrics.NotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+		return consumererror.NewPermanent(fmt.Errorf("render %s notification: %w", e.cfg.Format, err))
+	}
+	for _, m := range msgs {
+		if err := e.post(ctx, m); err != nil {
+			e.metrics.NotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+			return err
+		}
+		e.metrics.NotificationsSent.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+	}
+	return nil
+}
+
+// post sends one message and classifies the answer as core's otlphttp
+// exporter does. Errors and logs name the endpoint by scheme and host only.
+func (e *alertExporter) post(ctx context.Context, m payload.Message) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(m.Body))
+	if err != nil {
+		return consumererror.NewPermanent(fmt.Errorf("build request for %s: %w", httpstatus.Redact(e.url), unwrapURLError(err)))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "modelmon-alert-webhook")
+	e.signer.Apply(req.Header, m.ID, e.clock(), m.Body)
+	resp, err := e.client.Do(req)
+	if err != nil {
+		// Network errors are retryable; the url.Error would quote the full URL.
+		return fmt.Errorf("post to %s: %w", httpstatus.Redact(e.url), e.redactor.err(unwrapURLError(err)))
+	}
+	body := e.redactor.bytes(httpstatus.ReadBody(resp.Body))
+	_ = resp.Body.Close()
+	err = httpstatus.Classify(resp, body, e.url)
+	if err == nil || !consumererror.IsPermanent(err) {
+		return err
+	}
+	if resp.StatusCode == http.StatusGone {
+		e.logger.Error("Notification endpoint is gone (410): fix or remove it",
+			zap.String("endpoint", httpstatus.Redact(e.url)))
+	} else {
+		e.logger.Error("Notification refused",
+			zap.String("endpoint", httpstatus.Redact(e.url)), zap.Int("status", resp.StatusCode), zap.ByteString("body", body))
+	}
+	return err
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// redactor removes the configured secrets from text that came from the
+// remote side, which may echo them back.
+type redactor struct {
+	secrets []string
+}
+
+func newRedactor(cfg *Config) *redactor {
+	r := &redactor{}
+	for _, s := range cfg.SigningSecret {
+		r.add(string(s))
+	}
+	r.add(string(cfg.RoutingKey))
+	if u, err := url.Parse(cfg.ClientConfig.Endpoint); err == nil {
+		// A Slack webhook's path is its token.
+		if p := strings.Trim(u.Path, "/"); len(p) >= 8 {
+			r.add(p)
+		}
+		if u.RawQuery != "" {
+			r.add(u.RawQuery)
+		}
+	}
+	for _, h := range cfg.ClientConfig.Headers {
+		r.add(string(h.Value))
+	}
+	return r
+}
+
+func (r *redactor) add(s string) {
+	if len(s) >= 4 {
+		r.secrets = append(r.secrets, s)
+	}
+}
+
+const redacted = "[REDACTED]"
+
+func (r *redactor) bytes(b []byte) []byte {
+	for _, s := range r.secrets {
+		b = bytes.ReplaceAll(b, []byte(s), []byte(redacted))
+	}
+	return b
+}
+
+func (r *redactor) err(err error) error {
+	msg := err.Error()
+	clean := string(r.bytes([]byte(msg)))
+	if clean == msg {
+		return err
+	}
+	return errors.New(clean)
+}
