@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
@@ -83,7 +84,10 @@ type RuleConfig struct {
 	strategy.Config `mapstructure:",squash"`
 }
 
-var _ component.Config = (*Config)(nil)
+var (
+	_ component.Config  = (*Config)(nil)
+	_ confmap.Validator = (*Config)(nil)
+)
 
 // DefaultSignals is the metric-name to signal mapping used out of the box.
 func DefaultSignals() map[string]string {
