@@ -1,0 +1,267 @@
+// Package window holds the per-model, per-signal sliding windows a rule
+// aggregates over: Window for gauge-like values and HistWindow for
+// latency-like histograms.
+//
+// A window is bounded by count (size) and by age (maxAge), both in data-point
+// time — the unix-nanosecond timestamps the points carry — not arrival time.
+// Points that arrive out of order but still inside the window are placed in
+// time order; points that would fall outside it at once are refused, and the
+// caller counts them as late. Aggregations are computed over the whole window
+// on demand, without allocating.
+//
+// Windows are not safe for concurrent use; the engine serialises per model.
+package window
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"time"
+	"unsafe"
+)
+
+// Defaults used when New or NewHist is given a non-positive size or maxAge.
+const (
+	DefaultSize   = 128
+	DefaultMaxAge = 5 * time.Minute
+	// DefaultEWMAAlpha weighs the newest value in the EWMA aggregation.
+	DefaultEWMAAlpha = 0.3
+)
+
+type sample struct {
+	t int64
+	v float64
+}
+
+// Window is a sliding window of scalar samples for one signal of one model.
+//
+// Memory: each sample is an int64 time and a float64 value, 16 bytes, held
+// in a ring that starts at 8 slots and doubles up to size; at size 128 a full
+// window holds 2 KiB of samples, plus 1 KiB of sort scratch once a percentile
+// has been asked for. MemSize reports the real figure.
+type Window struct {
+	r      ring[sample]
+	size   int
+	maxAge int64
+	// floor is the oldest time the window accepts: the newest time seen, or
+	// the last Expire's now, minus maxAge. It never decreases (until Reset),
+	// so a point refused once stays refused even after the window drains.
+	floor int64
+	alpha float64
+	// sorted holds the values in ascending order for percentiles; valid until
+	// the next change to the window, so p50 and p95 of one evaluation share one sort.
+	sorted      []float64
+	sortedValid bool
+}
+
+// New returns an empty window holding at most size samples no older than
+// maxAge before the newest one. size ≤ 0 means DefaultSize; maxAge ≤ 0 means
+// DefaultMaxAge.
+func New(size int, maxAge time.Duration) *Window {
+	if size <= 0 {
+		size = DefaultSize
+	}
+	if maxAge <= 0 {
+		maxAge = DefaultMaxAge
+	}
+	w := &Window{size: size, maxAge: int64(maxAge), alpha: DefaultEWMAAlpha}
+	w.Reset()
+	return w
+}
+
+// SetEWMAAlpha sets the weight of the newest value in the EWMA aggregation,
+// 0 < alpha ≤ 1 (default 0.3).
+func (w *Window) SetEWMAAlpha(alpha float64) error {
+	if !(alpha > 0 && alpha <= 1) {
+		return errors.New("ewma alpha must be in (0, 1]")
+	}
+	w.alpha = alpha
+	return nil
+}
+
+// Add stores the sample (t, v), t in unix nanoseconds, in time order. Samples
+// with equal times are all kept, in arrival order; one at the newest time
+// counts as in order. Add returns false, storing nothing, when the sample is
+// late: older than the newest time minus maxAge (or than the last Expire's
+// cutoff), or older than every sample of a window already full by count.
+// Accepting a newer sample drops those that fall out of the window by count
+// or by age.
+func (w *Window) Add(t int64, v float64) bool {
+	if t < w.floor {
+		return false
+	}
+	r := &w.r
+	if !r.makeRoom(w.size) {
+		if t < r.at(0).t {
+			return false
+		}
+		r.dropOldest()
+	}
+	pos := r.n
+	for pos > 0 && r.at(pos-1).t > t {
+		pos--
+	}
+	*r.open(pos) = sample{t, v}
+	w.sortedValid = false
+	if pos == r.n-1 {
+		w.raiseFloor(cutoff(t, w.maxAge))
+	}
+	return true
+}
+
+// Expire drops the samples older than now-maxAge (now in unix nanoseconds),
+// for windows of models that stopped sending, and refuses such samples later.
+func (w *Window) Expire(now int64) {
+	w.raiseFloor(cutoff(now, w.maxAge))
+}
+
+func (w *Window) raiseFloor(c int64) {
+	if c <= w.floor {
+		return
+	}
+	w.floor = c
+	for w.r.n > 0 && w.r.at(0).t < c {
+		w.r.dropOldest()
+		w.sortedValid = false
+	}
+}
+
+// Len returns the number of samples in the window.
+func (w *Window) Len() int { return w.r.n }
+
+// Start returns the oldest sample's time, 0 when empty.
+func (w *Window) Start() int64 {
+	if w.r.n == 0 {
+		return 0
+	}
+	return w.r.at(0).t
+}
+
+// End returns the newest sample's time, 0 when empty.
+func (w *Window) End() int64 {
+	if w.r.n == 0 {
+		return 0
+	}
+	return w.r.at(w.r.n - 1).t
+}
+
+// Reset empties the window and forgets its floor, keeping its memory.
+func (w *Window) Reset() {
+	w.r.reset()
+	w.floor = math.MinInt64
+	w.sortedValid = false
+}
+
+// MemSize returns the approximate number of bytes the window holds.
+func (w *Window) MemSize() int {
+	return int(unsafe.Sizeof(*w)) + cap(w.r.buf)*int(unsafe.Sizeof(sample{})) + cap(w.sorted)*8
+}
+
+// Aggregate computes a over the window's samples; false when the window is
+// empty or a is not a scalar aggregation.
+//
+//   - Last: the newest value (the last to arrive among equal newest times).
+//   - Mean, Min, Max, Count.
+//   - Stddev: population standard deviation (divides by n).
+//   - P50, P90, P95, P99: linear interpolation between the closest ranks, as
+//     Prometheus' quantile_over_time: rank q·(n−1) over the sorted values.
+//   - EWMA: exponentially weighted mean over the samples in time order,
+//     starting from the oldest value, s ← α·v + (1−α)·s, α = 0.3 by default.
+func (w *Window) Aggregate(a Aggregation) (float64, bool) {
+	n := w.r.n
+	if n == 0 {
+		return 0, false
+	}
+	first, second := w.r.segments()
+	switch a {
+	case Last:
+		return w.r.at(n - 1).v, true
+	case Count:
+		return float64(n), true
+	case Mean:
+		return w.mean(), true
+	case Min:
+		m := first[0].v
+		for _, seg := range [2][]sample{first, second} {
+			for _, s := range seg {
+				if s.v < m {
+					m = s.v
+				}
+			}
+		}
+		return m, true
+	case Max:
+		m := first[0].v
+		for _, seg := range [2][]sample{first, second} {
+			for _, s := range seg {
+				if s.v > m {
+					m = s.v
+				}
+			}
+		}
+		return m, true
+	case Stddev:
+		mean := w.mean()
+		var ss float64
+		for _, seg := range [2][]sample{first, second} {
+			for _, s := range seg {
+				d := s.v - mean
+				ss += d * d
+			}
+		}
+		return math.Sqrt(ss / float64(n)), true
+	case EWMA:
+		ew := first[0].v
+		for _, seg := range [2][]sample{first[1:], second} {
+			for _, s := range seg {
+				ew = w.alpha*s.v + (1-w.alpha)*ew
+			}
+		}
+		return ew, true
+	}
+	if q, ok := a.Quantile(); ok {
+		return sortedQuantile(w.sortedValues(), q), true
+	}
+	return 0, false
+}
+
+func (w *Window) mean() float64 {
+	var sum float64
+	first, second := w.r.segments()
+	for _, seg := range [2][]sample{first, second} {
+		for _, s := range seg {
+			sum += s.v
+		}
+	}
+	return sum / float64(w.r.n)
+}
+
+func (w *Window) sortedValues() []float64 {
+	if w.sortedValid {
+		return w.sorted
+	}
+	if cap(w.sorted) < w.r.n {
+		w.sorted = make([]float64, 0, len(w.r.buf))
+	}
+	w.sorted = w.sorted[:0]
+	first, second := w.r.segments()
+	for _, seg := range [2][]sample{first, second} {
+		for _, s := range seg {
+			w.sorted = append(w.sorted, s.v)
+		}
+	}
+	slices.Sort(w.sorted)
+	w.sortedValid = true
+	return w.sorted
+}
+
+// sortedQuantile is Prometheus' quantile for 0 ≤ q ≤ 1 over ascending,
+// non-empty values: the weighted mean of the two values around rank q·(n−1).
+func sortedQuantile(values []float64, q float64) float64 {
+	n := float64(len(values))
+	rank := q * (n - 1)
+	lower := math.Max(0, math.Floor(rank))
+	upper := math.Min(n-1, lower+1)
+	weight := rank - math.Floor(rank)
+	return values[int(lower)]*(1-weight) + values[int(upper)]*weight
+}
