@@ -196,7 +196,7 @@ func TestOutcomesCounted(t *testing.T) {
 		"model.accuracy 1.2 model.name=a model.version=1",        // outside [0,1]
 		"model.latency -3 model.name=a model.version=1",          // negative latency
 		"model.f1_score NaN model.name=a model.version=1",
-		"model.accuracy 0.97 model.version=1",                    // no model.name
+		"model.accuracy 0.97 model.version=1", // no model.name
 		"model.accuracy 0.97 model.name=b model.version=1",
 		"model.accuracy 0.97 model.name=c model.version=1", // third model, limit 2
 		"model.accuracy 0.97 model.name=d model.version=1",
