@@ -144,7 +144,7 @@ func (e *alertExporter) start(ctx context.Context, host component.Host) error {
 	}
 	e.stop = make(chan struct{})
 	e.wg.Add(1)
-	go e.loop(e.tickEvery())
+	go e.loop(e.stop, e.tickEvery())
 	return nil
 }
 
@@ -183,19 +183,23 @@ func (e *alertExporter) shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (e *alertExporter) loop(every time.Duration) {
+func (e *alertExporter) loop(stop <-chan struct{}, every time.Duration) {
 	defer e.wg.Done()
+	// Sends in flight end when the exporter shuts down.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		<-e.stop
-		cancel()
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
 	}()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
-		case <-e.stop:
+		case <-stop:
 			return
 		case <-t.C:
 			e.tick(ctx)

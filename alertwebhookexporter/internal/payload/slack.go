@@ -109,12 +109,8 @@ func slackAlert(a *Alert) string {
 	fmt.Fprintf(&b, "%s *%s* %s\n", icon, slackEscape(strings.ToUpper(string(a.Status))), slackEscape(v.ModelID()))
 	fmt.Fprintf(&b, "*Rule:* %s   *Severity:* %s   *Kind:* %s\n",
 		slackEscape(v.Rule), slackEscape(string(v.Severity)), slackEscape(string(v.Kind)))
-	op := "<"
-	if v.Comparison == modelevent.ComparisonAbove {
-		op = ">"
-	}
-	fmt.Fprintf(&b, "*Observed:* %s %s %s = %s %s threshold %s\n", slackEscape(v.Signal), slackEscape(v.Aggregation),
-		slackEscape(FormatValue(v.Observed)), slackEscape(string(v.Comparison)), slackEscape(op), slackEscape(FormatValue(v.Threshold)))
+	fmt.Fprintf(&b, "*Observed:* %s %s %s, %s threshold %s\n", slackEscape(v.Signal), slackEscape(v.Aggregation),
+		slackEscape(FormatValue(v.Observed)), slackEscape(string(v.Comparison)), slackEscape(FormatValue(v.Threshold)))
 	b.WriteString(slackEscape(a.Annotations[AnnotationSummary]))
 	head := b.String()
 	link := ""
