@@ -143,8 +143,10 @@ func (e *retrainExporter) start(ctx context.Context, host component.Host) error 
 	e.flushMu.Lock()
 	e.started = true
 	e.flushMu.Unlock()
-	e.stop, e.done = make(chan struct{}), make(chan struct{})
-	go e.loop()
+	if e.interval > 0 {
+		e.stop, e.done = make(chan struct{}), make(chan struct{})
+		go e.loop()
+	}
 	return nil
 }
 
