@@ -1,0 +1,138 @@
+package modelmonprocessor
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+type histPoint struct {
+	at     time.Duration // after t0
+	start  time.Duration // after t0; cumulative streams only
+	counts []uint64      // explicit buckets over bounds 50, 100, 200 (in the metric's unit)
+	sum    float64
+}
+
+func histBatch(unit string, temporality pmetric.AggregationTemporality, bounds []float64, p histPoint) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("model.latency")
+	m.SetUnit(unit)
+	h := m.SetEmptyHistogram()
+	h.SetAggregationTemporality(temporality)
+	dp := h.DataPoints().AppendEmpty()
+	dp.Attributes().PutStr("model.name", "m")
+	dp.Attributes().PutStr("model.version", "1")
+	dp.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(p.at)))
+	dp.SetStartTimestamp(pcommon.NewTimestampFromTime(t0.Add(p.start)))
+	dp.ExplicitBounds().FromRaw(bounds)
+	dp.BucketCounts().FromRaw(p.counts)
+	var n uint64
+	for _, c := range p.counts {
+		n += c
+	}
+	dp.SetCount(n)
+	dp.SetSum(p.sum)
+	return md
+}
+
+// ruleValues runs batches through an engine with a mean and a p50 latency
+// rule that never fire and returns the values they compared after each batch.
+func ruleValues(t *testing.T, batches ...pmetric.Metrics) [][]string {
+	t.Helper()
+	e, _ := testEngine(t, rules(above("mean", "latency", "mean", 1e9), above("p50", "latency", "p50", 1e9)), consumertest.NewNop())
+	var out [][]string
+	for _, md := range batches {
+		got, err := e.processMetrics(context.Background(), md)
+		require.NoError(t, err)
+		out = append(out, healthLines(got))
+	}
+	return out
+}
+
+func TestHistogramWindow(t *testing.T) {
+	bounds := []float64{50, 100, 200}
+	delta, cumul := pmetric.AggregationTemporalityDelta, pmetric.AggregationTemporalityCumulative
+	tests := []struct {
+		name    string
+		batches []pmetric.Metrics
+		want    [][]string
+	}{
+		{
+			name: "delta points merge over the window",
+			batches: []pmetric.Metrics{
+				histBatch("ms", delta, bounds, histPoint{at: 0, counts: []uint64{10, 0, 0, 0}, sum: 300}),
+				histBatch("ms", delta, bounds, histPoint{at: time.Second, counts: []uint64{0, 0, 10, 0}, sum: 1500}),
+			},
+			want: [][]string{
+				{"modelmon.rule.value mean m:1 30 threshold=1e+09", "modelmon.rule.value p50 m:1 25 threshold=1e+09"},
+				// Merged: 10 in (0,50], 10 in (100,200]; the median sits at the edge of the first bucket.
+				{"modelmon.rule.value mean m:1 90 threshold=1e+09", "modelmon.rule.value p50 m:1 50 threshold=1e+09"},
+			},
+		},
+		{
+			name: "seconds are normalised to milliseconds",
+			batches: []pmetric.Metrics{
+				histBatch("s", delta, []float64{0.05, 0.1, 0.2}, histPoint{counts: []uint64{0, 4, 0, 0}, sum: 0.3}),
+			},
+			want: [][]string{{"modelmon.rule.value mean m:1 75 threshold=1e+09", "modelmon.rule.value p50 m:1 75 threshold=1e+09"}},
+		},
+		{
+			name: "cumulative points enter as differences",
+			batches: []pmetric.Metrics{
+				// A stream that started 10s ago: its totals belong in the window.
+				histBatch("ms", cumul, bounds, histPoint{at: 0, start: -10 * time.Second, counts: []uint64{0, 10, 0, 0}, sum: 1000}),
+				// Ten more observations, all in (0,50]: only those are added.
+				histBatch("ms", cumul, bounds, histPoint{at: time.Second, start: -10 * time.Second, counts: []uint64{10, 10, 0, 0}, sum: 1250}),
+			},
+			want: [][]string{
+				{"modelmon.rule.value mean m:1 100 threshold=1e+09", "modelmon.rule.value p50 m:1 75 threshold=1e+09"},
+				{"modelmon.rule.value mean m:1 62.5 threshold=1e+09", "modelmon.rule.value p50 m:1 50 threshold=1e+09"},
+			},
+		},
+		{
+			name: "a cumulative stream of unknown age is learnt first",
+			batches: []pmetric.Metrics{
+				histBatch("ms", cumul, bounds, histPoint{at: 0, start: -24 * time.Hour, counts: []uint64{0, 0, 1000, 0}, sum: 150000}),
+				histBatch("ms", cumul, bounds, histPoint{at: time.Second, start: -24 * time.Hour, counts: []uint64{4, 0, 1000, 0}, sum: 150100}),
+			},
+			want: [][]string{
+				nil,
+				{"modelmon.rule.value mean m:1 25 threshold=1e+09", "modelmon.rule.value p50 m:1 25 threshold=1e+09"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, ruleValues(t, tt.batches...))
+		})
+	}
+}
+
+func TestExponentialHistogram(t *testing.T) {
+	md := pmetric.NewMetrics()
+	m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("model.latency")
+	m.SetUnit("ms")
+	h := m.SetEmptyExponentialHistogram()
+	h.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+	dp := h.DataPoints().AppendEmpty()
+	dp.Attributes().PutStr("model.name", "m")
+	dp.Attributes().PutStr("model.version", "1")
+	dp.SetTimestamp(pcommon.NewTimestampFromTime(t0))
+	// Scale 0: bucket i covers (2^i, 2^(i+1)]; offset 6 → (64,128], (128,256].
+	dp.SetScale(0)
+	dp.Positive().SetOffset(6)
+	dp.Positive().BucketCounts().FromRaw([]uint64{3, 1})
+	dp.SetCount(4)
+	dp.SetSum(400)
+	got := ruleValues(t, md)
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"modelmon.rule.value mean m:1 100 threshold=1e+09", "modelmon.rule.value p50 m:1 106.7 threshold=1e+09"}, got[0])
+}
