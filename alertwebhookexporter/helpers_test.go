@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -156,8 +157,12 @@ func testConfig(endpoint, format string) *Config {
 // startExporter builds and starts the inner exporter with a fake clock.
 func startExporter(t *testing.T, cfg *Config, clock *fakeClock, host component.Host) *alertExporter {
 	t.Helper()
+	return startExporterWith(t, cfg, clock, host, exportertest.NewNopSettings(metadata.Type))
+}
+
+func startExporterWith(t *testing.T, cfg *Config, clock *fakeClock, host component.Host, set exporter.Settings) *alertExporter {
+	t.Helper()
 	require.NoError(t, cfg.Validate())
-	set := exportertest.NewNopSettings(metadata.Type)
 	e, err := newExporter(cfg, set)
 	require.NoError(t, err)
 	if clock != nil {
