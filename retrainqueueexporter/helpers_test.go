@@ -159,3 +159,9 @@ func readyJobs(t *testing.T, cfg *Config) []job.Job {
 func exportertestSettings() exporter.Settings { return exportertest.NewNopSettings(metadata.Type) }
 
 func nopHost() component.Host { return componenttest.NewNopHost() }
+
+// eventOf is the event the exporter decodes from logsOf(v).
+func eventOf(v modelevent.Violation) *modelevent.Event {
+	r := modelevent.DecodeLogs(logsOf(v))
+	return &r.Events[0]
+}
