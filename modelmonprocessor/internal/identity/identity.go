@@ -24,11 +24,13 @@ const maxValues = 16
 // MaxKeyAttributes is the largest supported model_key.
 const MaxKeyAttributes = maxValues
 
+// emptyValue stands in for a missing attribute; shared and only read.
+var emptyValue = pcommon.NewValueEmpty()
+
 // Scratch holds the values of one data point's key while it is looked up.
 // It lives on the caller's stack or in a reused struct; its zero value is ready.
 type Scratch struct {
 	vals [maxValues]pcommon.Value
-	ok   [maxValues]bool
 	ints [maxValues][20]byte
 	n    int
 }
@@ -64,15 +66,15 @@ func (e *Extractor) Extract(s *Scratch, point, scope, resource pcommon.Map) (has
 		if !found {
 			v, found = resource.Get(k)
 		}
-		s.vals[i], s.ok[i] = v, found
-		if i == 0 && !found {
-			return 0, false
+		if !found {
+			if i == 0 {
+				return 0, false
+			}
+			v = emptyValue
 		}
+		s.vals[i] = v
 		// A separator per attribute keeps ("a","bc") and ("ab","c") apart.
-		h = (h ^ 0xff) * prime64
-		if found {
-			h = hashBytes(h, s.bytes(i))
-		}
+		h = hashBytes((h^0xff)*prime64, s.bytes(i))
 	}
 	return h, true
 }
@@ -86,6 +88,8 @@ func (s *Scratch) bytes(i int) []byte {
 		return unsafeBytes(v.Str())
 	case pcommon.ValueTypeInt:
 		return strconv.AppendInt(s.ints[i][:0], v.Int(), 10)
+	case pcommon.ValueTypeEmpty:
+		return nil
 	}
 	return []byte(v.AsString())
 }
@@ -96,10 +100,7 @@ func (s *Scratch) Equal(k *Key) bool {
 		return false
 	}
 	for i := 0; i < s.n; i++ {
-		if s.ok[i] != k.present[i] {
-			return false
-		}
-		if s.ok[i] && string(s.bytes(i)) != k.Attrs[i].Value {
+		if string(s.bytes(i)) != k.Attrs[i].Value {
 			return false
 		}
 	}
@@ -108,11 +109,11 @@ func (s *Scratch) Equal(k *Key) bool {
 
 // Key is an interned model key.
 type Key struct {
-	// Attrs are the key attributes in configured order; an attribute missing
-	// on the data has an empty value.
-	Attrs   []modelevent.Attribute
-	present []bool
-	Hash    uint64
+	// Attrs are the key attributes in configured order. An attribute missing
+	// on the data has an empty value: missing and empty are the same model,
+	// as they would be the same alert id downstream.
+	Attrs []modelevent.Attribute
+	Hash  uint64
 	// ID renders the key as values joined by ':' (fraud-model:v7).
 	ID string
 }
@@ -120,16 +121,12 @@ type Key struct {
 // Intern copies the values in s into a new Key. Called once per new model.
 func (e *Extractor) Intern(s *Scratch, hash uint64) *Key {
 	k := &Key{
-		Attrs:   make([]modelevent.Attribute, s.n),
-		present: make([]bool, s.n),
-		Hash:    hash,
+		Attrs: make([]modelevent.Attribute, s.n),
+		Hash:  hash,
 	}
 	for i := 0; i < s.n; i++ {
 		k.Attrs[i].Key = e.keys[i]
-		k.present[i] = s.ok[i]
-		if s.ok[i] {
-			k.Attrs[i].Value = string(s.bytes(i))
-		}
+		k.Attrs[i].Value = string(s.bytes(i))
 	}
 	k.ID = modelevent.ModelID(k.Attrs)
 	return k
