@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Micro benchmarks of the modelmon processor: floors and ConsumeMetrics per
+# point, the 1k–100k model curve, memory per model-signal and the
+# evaluation tick. RUNS separate invocations; each run measures floors and
+# processor back to back, and the report takes ratios within a run.
+#   RUNS=5 bench/micro.sh            → bench/out/micro.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+OUT=bench/out
+mkdir -p "$OUT"
+rm -f "$OUT"/micro-*.txt
+go test -c -o "$OUT/modelmonprocessor.test" ./modelmonprocessor
+for i in $(seq 1 "$RUNS"); do
+	echo "micro run $i/$RUNS" >&2
+	{
+		"$OUT/modelmonprocessor.test" -test.run '^$' -test.bench '^BenchmarkPerPoint$' -test.benchmem -test.benchtime "${BENCHTIME:-1s}"
+		"$OUT/modelmonprocessor.test" -test.run '^$' -test.bench '^BenchmarkModels$' -test.benchmem -test.benchtime 3x
+		"$OUT/modelmonprocessor.test" -test.run '^$' -test.bench '^BenchmarkEvaluationTick$' -test.benchmem -test.benchtime 5x
+		"$OUT/modelmonprocessor.test" -test.run '^$' -test.bench '^BenchmarkMemoryPerModelSignal$' -test.benchtime 1x
+	} > "$OUT/micro-$i.txt"
+done
+go run ./bench/microreport "$OUT"/micro-*.txt | tee "$OUT/micro.md"

@@ -1,0 +1,202 @@
+// Command microreport turns the output of several runs of the modelmon
+// processor's micro benchmarks (one file per run) into Markdown tables.
+// Ratios are taken within a run (the processor against the floors measured
+// in the same run) and the median over runs is reported.
+//
+//	go run ./bench/microreport bench/out/micro-*.txt
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// result is one benchmark line: its metrics by unit.
+type result map[string]float64
+
+// run is one file: benchmark name (without the -GOMAXPROCS suffix) → result.
+type run map[string]result
+
+var procSuffix = regexp.MustCompile(`-\d+$`)
+
+func parse(path string) (run, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := run{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+			continue
+		}
+		name := procSuffix.ReplaceAllString(fields[0], "")
+		res := result{}
+		for i := 2; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err != nil {
+				continue
+			}
+			res[fields[i+1]] = v
+		}
+		r[name] = res
+	}
+	return r, sc.Err()
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// collect returns, over the runs, f(run) wherever ok.
+func collect(runs []run, f func(run) (float64, bool)) []float64 {
+	var out []float64
+	for _, r := range runs {
+		if v, ok := f(r); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func metric(name, unit string) func(run) (float64, bool) {
+	return func(r run) (float64, bool) {
+		res, ok := r[name]
+		if !ok {
+			return 0, false
+		}
+		v, ok := res[unit]
+		return v, ok
+	}
+}
+
+func ratio(num, den func(run) (float64, bool)) func(run) (float64, bool) {
+	return func(r run) (float64, bool) {
+		a, ok1 := num(r)
+		b, ok2 := den(r)
+		if !ok1 || !ok2 || b == 0 {
+			return 0, false
+		}
+		return a / b, true
+	}
+}
+
+func names(runs []run, prefix string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range runs {
+		for n := range r {
+			if strings.HasPrefix(n, prefix) && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func main() {
+	var runs []run
+	for _, p := range os.Args[1:] {
+		r, err := parse(p)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		runs = append(runs, r)
+	}
+	if len(runs) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: microreport RUN.txt...")
+		os.Exit(2)
+	}
+	fmt.Printf("Medians over %d runs; ratios are taken within each run.\n\n", len(runs))
+	perPoint(runs)
+	curve(runs)
+	memory(runs)
+	tick(runs)
+}
+
+func perPoint(runs []run) {
+	const pre = "BenchmarkPerPoint/"
+	fmt.Println("| payload | case | ns/point | × floor A | × floor B | allocs/batch | allocs/point | B/batch |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|")
+	for _, n := range names(runs, pre) {
+		payload, c, _ := strings.Cut(strings.TrimPrefix(n, pre), "/")
+		ns := metric(n, "ns/point")
+		a := ratio(ns, metric(pre+payload+"/floor_a", "ns/point"))
+		b := ratio(ns, metric(pre+payload+"/floor_b", "ns/point"))
+		allocs := median(collect(runs, metric(n, "allocs/op")))
+		points := median(collect(runs, metric(n, "points/op")))
+		fmt.Printf("| %s | %s | %.1f | %.2f | %.3f | %.0f | %.3f | %.0f |\n", payload, c,
+			median(collect(runs, ns)), median(collect(runs, a)), median(collect(runs, b)),
+			allocs, allocs/points, median(collect(runs, metric(n, "B/op"))))
+	}
+	fmt.Println()
+}
+
+func curve(runs []run) {
+	const pre = "BenchmarkModels/"
+	ns := names(runs, pre)
+	if len(ns) == 0 {
+		return
+	}
+	fmt.Println("| models | health metrics | ns/point | × 1,000 models | allocs/point |")
+	fmt.Println("|---:|---|---:|---:|---:|")
+	for _, n := range ns {
+		models, health, _ := strings.Cut(strings.TrimPrefix(n, pre), "/")
+		ref := pre + "models=1000/" + health
+		v := metric(n, "ns/point")
+		allocs := median(collect(runs, metric(n, "allocs/op")))
+		points := median(collect(runs, metric(n, "points/op")))
+		fmt.Printf("| %s | %s | %.1f | %.2f | %.3f |\n", strings.TrimPrefix(models, "models="),
+			strings.TrimPrefix(health, "health="), median(collect(runs, v)),
+			median(collect(runs, ratio(v, metric(ref, "ns/point")))), allocs/points)
+	}
+	fmt.Println()
+}
+
+func memory(runs []run) {
+	const pre = "BenchmarkMemoryPerModelSignal/"
+	ns := names(runs, pre)
+	if len(ns) == 0 {
+		return
+	}
+	fmt.Println("| latency as | samples per signal | B per model-signal | × 1 KiB goal |")
+	fmt.Println("|---|---:|---:|---:|")
+	for _, n := range ns {
+		lat, fill, _ := strings.Cut(strings.TrimPrefix(n, pre), "/")
+		v := median(collect(runs, metric(n, "B/model-signal")))
+		fmt.Printf("| %s | %s | %.0f | %.2f |\n", strings.TrimPrefix(lat, "latency="),
+			strings.TrimPrefix(fill, "fill="), v, v/1024)
+	}
+	fmt.Println()
+}
+
+func tick(runs []run) {
+	const n = "BenchmarkEvaluationTick"
+	v := collect(runs, metric(n, "ms/tick"))
+	if len(v) == 0 {
+		return
+	}
+	fmt.Println("| models | ms per tick | % of a core at evaluation_interval 10s | allocs per tick |")
+	fmt.Println("|---:|---:|---:|---:|")
+	fmt.Printf("| 100,000 | %.1f | %.2f | %.0f |\n\n", median(v),
+		median(collect(runs, metric(n, "%core"))), median(collect(runs, metric(n, "allocs/op"))))
+}

@@ -1,0 +1,151 @@
+package modelmonprocessor
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/benchdata"
+)
+
+// floorA is the least any processor that looks at model metrics pays: visit
+// every data point, read its value and its model.name attribute.
+func floorA(md pmetric.Metrics) (sum float64, named int) {
+	rms := md.ResourceMetrics()
+	for i := 0; i < rms.Len(); i++ {
+		sms := rms.At(i).ScopeMetrics()
+		for j := 0; j < sms.Len(); j++ {
+			ms := sms.At(j).Metrics()
+			for k := 0; k < ms.Len(); k++ {
+				m := ms.At(k)
+				switch m.Type() {
+				case pmetric.MetricTypeGauge:
+					dps := m.Gauge().DataPoints()
+					for l := 0; l < dps.Len(); l++ {
+						dp := dps.At(l)
+						sum += dp.DoubleValue() + float64(dp.IntValue())
+						if _, ok := dp.Attributes().Get("model.name"); ok {
+							named++
+						}
+					}
+				case pmetric.MetricTypeHistogram:
+					dps := m.Histogram().DataPoints()
+					for l := 0; l < dps.Len(); l++ {
+						dp := dps.At(l)
+						sum += dp.Sum()
+						if _, ok := dp.Attributes().Get("model.name"); ok {
+							named++
+						}
+					}
+				}
+			}
+		}
+	}
+	return sum, named
+}
+
+var floorSink float64
+
+// perPointPayload is one payload: the batches the processor cycles through,
+// and the processor configurations measured on it.
+type perPointPayload struct {
+	name    string
+	batches []pmetric.Metrics
+	models  int
+	// warm is the number of rounds over all batches before timing: enough
+	// to fill every window (window.size 128), the steady state.
+	warm  int
+	cases []perPointCase
+}
+
+// perPointCase is one processor configuration on a payload.
+type perPointCase struct {
+	name   string
+	health bool
+}
+
+func perPointPayloads() []perPointPayload {
+	ts := time.Unix(1_700_000_000, 0)
+	const testbedModels = 1050 // ten testbed batches of 105 models
+	var testbed, fleet, fleetHist []pmetric.Metrics
+	for first := 0; first < testbedModels; first += 105 {
+		testbed = append(testbed, benchdata.TestbedModels(first, testbedModels, ts))
+	}
+	const fleetModels, perBatch = 1000, 100
+	for first := 0; first < fleetModels; first += perBatch {
+		fleet = append(fleet, benchdata.Fleet(benchdata.FleetOptions{First: first, Count: perBatch, Models: fleetModels, Time: ts}))
+		fleetHist = append(fleetHist, benchdata.Fleet(benchdata.FleetOptions{
+			First: first, Count: perBatch, Models: fleetModels, Time: ts, LatencyHistogram: true,
+		}))
+	}
+	matched := []perPointCase{{"matched", true}, {"matched_nohealth", false}}
+	return []perPointPayload{
+		{name: "testbed", batches: []pmetric.Metrics{benchdata.Testbed(0, ts)}, models: 1,
+			cases: []perPointCase{{"passthrough", true}}},
+		{name: "testbed_models", batches: testbed, models: testbedModels, warm: 130, cases: matched},
+		{name: "fleet", batches: fleet, models: fleetModels, warm: 130, cases: matched},
+		{name: "fleet_hist", batches: fleetHist, models: fleetModels, warm: 130,
+			cases: []perPointCase{{"histogram", true}, {"histogram_nohealth", false}}},
+	}
+}
+
+// BenchmarkPerPoint measures, in one run, the two floors and the processor
+// on the same payloads. Compare ns/point within a payload: floor_a and
+// floor_b are the references, the others are ConsumeMetrics with the
+// default rules. testbed's metrics are not model metrics (pass-through);
+// testbed_models is the same shape with every point matched; fleet and
+// fleet_hist are a model fleet's export with latency as gauge or histogram.
+func BenchmarkPerPoint(b *testing.B) {
+	for _, pl := range perPointPayloads() {
+		points := pl.batches[0].DataPointCount()
+		b.Run(pl.name+"/floor_a", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				s, n := floorA(pl.batches[i%len(pl.batches)])
+				floorSink += s + float64(n)
+			}
+			reportPerPoint(b, points)
+		})
+		b.Run(pl.name+"/floor_b", func(b *testing.B) {
+			var enc pmetric.ProtoMarshaler
+			bufs := make([][]byte, len(pl.batches))
+			for i, md := range pl.batches {
+				buf, err := enc.MarshalMetrics(md)
+				if err != nil {
+					b.Fatal(err)
+				}
+				bufs[i] = buf
+			}
+			var dec pmetric.ProtoUnmarshaler
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				md, err := dec.UnmarshalMetrics(bufs[i%len(bufs)])
+				if err != nil {
+					b.Fatal(err)
+				}
+				floorSink += float64(md.ResourceMetrics().Len())
+			}
+			reportPerPoint(b, points)
+		})
+		for _, c := range pl.cases {
+			b.Run(pl.name+"/"+c.name, func(b *testing.B) {
+				p, _ := benchProcessor(b, benchConfig(pl.models, c.health), pl.batches[0].ResourceMetrics().Len())
+				for r := 0; r < pl.warm; r++ {
+					consumeAll(b, p, pl.batches)
+				}
+				ctx := context.Background()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if err := p.ConsumeMetrics(ctx, pl.batches[i%len(pl.batches)]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportPerPoint(b, points)
+			})
+		}
+	}
+}
