@@ -46,4 +46,16 @@ func TestAdaptiveRule(t *testing.T) {
 	require.NotNil(t, v.Baseline)
 	assert.InDelta(t, 0.02, v.Baseline.Mean, 0.002)
 	assert.Greater(t, v.Observed, v.Threshold)
+
+	// A late or invalid point feeds nothing: the alert neither resolves nor
+	// fires again.
+	for _, line := range []string{
+		"model.drift_score 0.02 model.name=m model.version=1 @-10m",
+		"model.drift_score NaN model.name=m model.version=1",
+	} {
+		_, err = e.processMetrics(context.Background(), buildBatch(t, []string{line}, t0))
+		require.NoError(t, err)
+	}
+	e.tick()
+	assert.Len(t, violations(sink), 1)
 }

@@ -187,9 +187,13 @@ func (c *Config) Validate() error {
 	}
 
 	names := map[string]bool{}
-	for i, r := range c.Rules {
+	// The default rules are checked too: a remapped signal could orphan one.
+	for i, r := range c.effectiveRules() {
 		field := fmt.Sprintf("rules[%d]", i)
-		if r.Name != "" {
+		if len(c.Rules) == 0 {
+			field = "default rule " + r.Name
+		}
+		if r.Name != "" && len(c.Rules) > 0 {
 			field = fmt.Sprintf("rules[%d] (%s)", i, r.Name)
 		}
 		if r.Name == "" {

@@ -90,6 +90,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		{"unknown_strategy", `rules[0] (r).strategy: unknown strategy "magic"`},
 		{"threshold_on_adaptive", "rules[0] (r).below/above: only the static strategy takes a threshold"},
 		{"no_data_too_long", "rules[0] (r).absent_for: 10m0s never fires"},
+		{"orphaned_default", `default rule latency_p95_high.signal: unknown signal "latency"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

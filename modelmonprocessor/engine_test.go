@@ -369,3 +369,17 @@ func TestDeliveryContextOutlivesRequest(t *testing.T) {
 }
 
 func attributeKey(s string) attribute.Key { return attribute.Key(s) }
+
+// TestStalenessMarkerIgnored: a point flagged as having no recorded value
+// (the Prometheus receiver's end-of-series marker) is neither counted nor
+// windowed, and does not keep a model alive.
+func TestStalenessMarkerIgnored(t *testing.T) {
+	e, tel := testEngine(t, createDefaultConfig().(*Config), consumertest.NewNop())
+	md := buildBatch(t, []string{"model.accuracy 0.1 model.name=a model.version=1"}, t0)
+	dp := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints().At(0)
+	dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
+	_, err := e.processMetrics(context.Background(), md)
+	require.NoError(t, err)
+	assert.Empty(t, sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
+	assert.Zero(t, e.models.Len())
+}

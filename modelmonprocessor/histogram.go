@@ -59,9 +59,6 @@ func (e *engine) freshStream(start uint64, t int64) bool {
 }
 
 func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, cumulative bool, scale float64, now time.Time) {
-	if dp.Flags().NoRecordedValue() {
-		return
-	}
 	e.rawCounts = e.rawCounts[:0]
 	for i := 0; i < dp.BucketCounts().Len(); i++ {
 		e.rawCounts = append(e.rawCounts, dp.BucketCounts().At(i))
@@ -76,7 +73,7 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 		return
 	}
 	t := pointTime(dp.Timestamp(), now)
-	ss := e.touch(m, sig, t, now)
+	ss := &m.signals[sig]
 	if cumulative {
 		var ok bool
 		same := ss.prev.bounds != nil && slices.Equal(ss.prev.bounds, e.bounds)
@@ -97,13 +94,11 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 		e.counts[telemetry.Late]++
 		return
 	}
+	e.fed(m, sig, t)
 	e.observePoint(m, sig, sum/float64(count)*scale, t)
 }
 
 func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogramDataPoint, cumulative bool, scale float64, now time.Time) {
-	if dp.Flags().NoRecordedValue() {
-		return
-	}
 	pos := dp.Positive().BucketCounts()
 	e.rawCounts = e.rawCounts[:0]
 	for i := 0; i < pos.Len(); i++ {
@@ -119,7 +114,7 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 		return
 	}
 	t := pointTime(dp.Timestamp(), now)
-	ss := e.touch(m, sig, t, now)
+	ss := &m.signals[sig]
 	offset := dp.Positive().Offset()
 	if cumulative {
 		var ok bool
@@ -144,6 +139,7 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 		e.counts[telemetry.Late]++
 		return
 	}
+	e.fed(m, sig, t)
 	e.observePoint(m, sig, sum/float64(count)*scale, t)
 }
 

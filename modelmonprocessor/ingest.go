@@ -47,7 +47,10 @@ func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 		dps := h.DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			if md := e.modelFor(dp.Attributes(), scope, res, now); md != nil {
+			if dp.Flags().NoRecordedValue() {
+				continue
+			}
+			if md := e.modelFor(dp.Attributes(), scope, res, sig, now); md != nil {
 				e.addHistogram(md, sig, dp, cumulative, scale, now)
 			}
 		}
@@ -57,7 +60,10 @@ func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 		dps := h.DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			if md := e.modelFor(dp.Attributes(), scope, res, now); md != nil {
+			if dp.Flags().NoRecordedValue() {
+				continue
+			}
+			if md := e.modelFor(dp.Attributes(), scope, res, sig, now); md != nil {
 				e.addExponential(md, sig, dp, cumulative, scale, now)
 			}
 		}
@@ -68,7 +74,11 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 	dom := e.signals.domains[sig]
 	for i := 0; i < dps.Len(); i++ {
 		dp := dps.At(i)
-		md := e.modelFor(dp.Attributes(), scope, res, now)
+		if dp.Flags().NoRecordedValue() {
+			// A staleness marker says the series ended; it carries no value.
+			continue
+		}
+		md := e.modelFor(dp.Attributes(), scope, res, sig, now)
 		if md == nil {
 			continue
 		}
@@ -88,20 +98,21 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 			continue
 		}
 		t := pointTime(dp.Timestamp(), now)
-		ss := e.touch(md, sig, t, now)
-		if !e.window(ss).Add(t, v) {
+		if !e.window(&md.signals[sig]).Add(t, v) {
 			e.counts[telemetry.Late]++
 			continue
 		}
 		e.counts[telemetry.Matched]++
+		e.fed(md, sig, t)
 		e.observePoint(md, sig, v, t)
 	}
 }
 
-// modelFor returns the model of a data point, creating it when there is
-// room, or nil when the point has no model key or the model limit is reached
-// (both counted).
-func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, now time.Time) *model {
+// modelFor returns the model of a data point of signal sig, creating it
+// when there is room, or nil when the point has no model key or the model
+// limit is reached (both counted). Any point, even one refused later as
+// invalid or late, shows that the model and the signal are alive.
+func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, sig int, now time.Time) *model {
 	h, ok := e.extractor.Extract(&e.scratch, point, scope, res.Attributes())
 	if !ok {
 		e.counts[telemetry.NoModelKey]++
@@ -123,6 +134,7 @@ func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, now ti
 		e.order = append(e.order, m)
 	}
 	m.lastSeen = now
+	m.signals[sig].lastSeen = now
 	if m.batch != e.batch {
 		m.batch = e.batch
 		e.touched = append(e.touched, m)
@@ -130,10 +142,11 @@ func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, now ti
 	return m
 }
 
-// touch marks signal sig of m as fed in this batch and returns its state.
-func (e *engine) touch(m *model, sig int, t int64, now time.Time) *signalState {
+// fed marks signal sig of m as having new samples in this batch, so that its
+// rules are re-evaluated; only accepted samples count, or a late point would
+// re-feed adaptive detectors the same window.
+func (e *engine) fed(m *model, sig int, t int64) {
 	ss := &m.signals[sig]
-	ss.lastSeen = now
 	if ss.batch != e.batch {
 		ss.batch = e.batch
 		ss.newest = t
@@ -143,7 +156,6 @@ func (e *engine) touch(m *model, sig int, t int64, now time.Time) *signalState {
 	} else if t > ss.newest {
 		ss.newest = t
 	}
-	return ss
 }
 
 // observePoint feeds a raw value to the rules that watch every point.
