@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/stretchr/testify/require"
 )
@@ -32,3 +35,6 @@ func sendPayload(t *testing.T, c *collector, name string) {
 	code, answer := postOTLP(t, c, "application/json", b)
 	require.Equal(t, http.StatusOK, code, "POST %s: %s", name, answer)
 }
+
+// pcommonTime converts t for pdata.
+func pcommonTime(t time.Time) pcommon.Timestamp { return pcommon.NewTimestampFromTime(t) }
