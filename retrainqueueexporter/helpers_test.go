@@ -72,6 +72,7 @@ func newHarness(t *testing.T, cfg *Config, host component.Host) *harness {
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
 	set := exportertest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type) // stable, so a restart finds its storage
 	set.TelemetrySettings = tel.NewTelemetrySettings()
 	set.Logger = zap.New(core)
 	c := newClock()
