@@ -44,7 +44,6 @@ func newStorageHost(t *testing.T, dir string) (storageHost, func()) {
 	return storageHost{exts: map[component.ID]component.Component{storageID: ext}}, stop
 }
 
-
 func TestRestartWithStorageKeepsCooldown(t *testing.T) {
 	storeDir := t.TempDir()
 	cfg := fileConfig(t)
