@@ -48,8 +48,10 @@ type Window struct {
 	// so a point refused once stays refused even after the window drains.
 	floor int64
 	alpha float64
-	// sorted holds the values in ascending order for percentiles; valid until
-	// the next change to the window, so p50 and p95 of one evaluation share one sort.
+	// sorted holds the values in ascending order for percentiles. It is
+	// built by one sort when a percentile is first asked for and from then on
+	// kept in step with every added and dropped sample (a binary search and
+	// a shift), so a percentile after each batch does not sort 128 values.
 	sorted      []float64
 	sortedValid bool
 }
@@ -95,6 +97,7 @@ func (w *Window) Add(t int64, v float64) bool {
 		if t < r.at(0).t {
 			return false
 		}
+		w.unsort(r.at(0).v)
 		r.dropOldest()
 	}
 	pos := r.n
@@ -102,7 +105,7 @@ func (w *Window) Add(t int64, v float64) bool {
 		pos--
 	}
 	*r.open(pos) = sample{t, v}
-	w.sortedValid = false
+	w.sortIn(v)
 	if pos == r.n-1 {
 		w.raiseFloor(cutoff(t, w.maxAge))
 	}
@@ -121,8 +124,8 @@ func (w *Window) raiseFloor(c int64) {
 	}
 	w.floor = c
 	for w.r.n > 0 && w.r.at(0).t < c {
+		w.unsort(w.r.at(0).v)
 		w.r.dropOldest()
-		w.sortedValid = false
 	}
 }
 
@@ -253,6 +256,37 @@ func (w *Window) sortedValues() []float64 {
 	slices.Sort(w.sorted)
 	w.sortedValid = true
 	return w.sorted
+}
+
+// sortIn adds v to the sorted view, when there is one. The order is
+// cmp.Compare's, the one slices.Sort uses (NaN first), so the view equals
+// a fresh sort of the window.
+func (w *Window) sortIn(v float64) {
+	if !w.sortedValid {
+		return
+	}
+	if len(w.sorted) == cap(w.sorted) {
+		// Grow with the ring, never past the window's size.
+		grown := make([]float64, len(w.sorted), min(max(2*cap(w.sorted), minCapacity), w.size))
+		copy(grown, w.sorted)
+		w.sorted = grown
+	}
+	i, _ := slices.BinarySearch(w.sorted, v)
+	w.sorted = slices.Insert(w.sorted, i, v)
+}
+
+// unsort removes v, a value leaving the window, from the sorted view.
+func (w *Window) unsort(v float64) {
+	if !w.sortedValid {
+		return
+	}
+	i, found := slices.BinarySearch(w.sorted, v)
+	if !found {
+		// Cannot happen while the view mirrors the window; rebuild if it does.
+		w.sortedValid = false
+		return
+	}
+	w.sorted = slices.Delete(w.sorted, i, i+1)
 }
 
 // sortedQuantile is Prometheus' quantile for 0 ≤ q ≤ 1 over ascending,
