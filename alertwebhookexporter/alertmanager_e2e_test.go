@@ -1,0 +1,187 @@
+package alertwebhookexporter
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const alertmanagerBin = "/usr/bin/prometheus-alertmanager"
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// syncBuffer collects a process's output for the failure message.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startAlertmanager runs a real Alertmanager on a free loopback port with a
+// temp config and data dir, clustering off, and waits until it is ready.
+func startAlertmanager(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(alertmanagerBin); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing; make deps installs it", alertmanagerBin)
+		}
+		t.Skipf("%s is missing (run make deps)", alertmanagerBin)
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "alertmanager.yml")
+	require.NoError(t, os.WriteFile(conf, []byte("route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n"), 0o600))
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	var out syncBuffer
+	cmd := exec.Command(alertmanagerBin,
+		"--config.file="+conf,
+		"--storage.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+addr,
+		"--cluster.listen-address=",
+	)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	base := "http://" + addr
+	require.Eventually(t, func() bool {
+		select {
+		case <-exited:
+			return false
+		default:
+		}
+		resp, err := http.Get(base + "/-/ready")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 20*time.Second, 50*time.Millisecond, "alertmanager did not get ready:\n%s", &out)
+	return base
+}
+
+// gettableAlert is the part of GET /api/v2/alerts the test reads.
+type gettableAlert struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	Fingerprint string            `json:"fingerprint"`
+	Status      struct {
+		State string `json:"state"`
+	} `json:"status"`
+}
+
+func listAlerts(t *testing.T, base string) []gettableAlert {
+	t.Helper()
+	resp, err := http.Get(base + "/api/v2/alerts")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var out []gettableAlert
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return out
+}
+
+func TestAlertmanagerEndToEnd(t *testing.T) {
+	base := startAlertmanager(t)
+	cfg := testConfig(base, FormatAlertmanager)
+	cfg.ExternalURL = "https://modelmon.example/models/fraud-model"
+	exp := startLogs(t, cfg, nil)
+	ctx := context.Background()
+
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	fire := firing("ev-am-1")
+	fire.StartedAt = now.Add(-time.Minute)
+	fire.Time = now.Add(-time.Minute)
+	require.NoError(t, exp.ConsumeLogs(ctx, logs(fire)))
+
+	var ours gettableAlert
+	require.Eventually(t, func() bool {
+		for _, a := range listAlerts(t, base) {
+			if a.Labels["alertname"] == "accuracy_low" {
+				ours = a
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 50*time.Millisecond, "the firing alert is listed")
+	assert.Equal(t, map[string]string{
+		"alertname": "accuracy_low", "model_name": "fraud-model", "model_version": "v7",
+		"severity": "error", "kind": "degradation", "signal": "accuracy",
+	}, ours.Labels)
+	assert.Equal(t, "active", ours.Status.State)
+	assert.Equal(t, "https://runbooks.example/accuracy", ours.Annotations["runbook_url"])
+
+	res := resolved("ev-am-2")
+	res.StartedAt = fire.StartedAt
+	res.Time = time.Now().UTC()
+	require.NoError(t, exp.ConsumeLogs(ctx, logs(res)))
+	require.Eventually(t, func() bool {
+		for _, a := range listAlerts(t, base) {
+			if a.Labels["alertname"] == "accuracy_low" {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 50*time.Millisecond, "the resolution ends the alert")
+}
+
+// TestAlertmanagerResendKeepsAlertAlive: with a short resend_interval the
+// alert's endsAt moves forward, so Alertmanager keeps it active.
+func TestAlertmanagerResendKeepsAlertAlive(t *testing.T) {
+	base := startAlertmanager(t)
+	cfg := testConfig(base, FormatAlertmanager)
+	cfg.ResendInterval = 100 * time.Millisecond
+	exp := startLogs(t, cfg, nil)
+	fire := firing("ev-am-resend")
+	fire.StartedAt = time.Now().UTC()
+	fire.Time = fire.StartedAt
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(fire)))
+	listed := func() bool {
+		for _, a := range listAlerts(t, base) {
+			if a.Labels["alertname"] == "accuracy_low" {
+				return true
+			}
+		}
+		return false
+	}
+	require.Eventually(t, listed, 5*time.Second, 20*time.Millisecond)
+	// Four resend intervals of grace: without re-sends the alert would end after 400ms.
+	require.Never(t, func() bool { return !listed() }, 1500*time.Millisecond, 50*time.Millisecond,
+		"the alert expired despite re-sends")
+}
