@@ -34,6 +34,11 @@ const baseConfig = `
 extensions:
   health_check:
     endpoint: 127.0.0.1:{{.Ports.Health}}
+{{- if .FileStorage}}
+  file_storage:
+    directory: {{.Dir}}/storage
+    create_directory: true
+{{- end}}
 receivers:
   otlp:
     protocols:
@@ -60,7 +65,8 @@ const telemetryConfig = `
 `
 
 // newCollector renders cfg (a template over data, which gets .Ports and .Dir
-// set) into a fresh working directory. cfg supplies everything after the
+// set; .FileStorage adds a file_storage extension in .Dir) into a fresh
+// working directory. cfg supplies everything after the
 // receivers; it must end with the service section whose telemetry is added.
 func newCollector(t *testing.T, cfg string, data map[string]any) *collector {
 	t.Helper()
@@ -73,6 +79,9 @@ func newCollector(t *testing.T, cfg string, data map[string]any) *collector {
 	}
 	data["Ports"] = c.Ports
 	data["Dir"] = dir
+	if _, ok := data["FileStorage"]; !ok {
+		data["FileStorage"] = false
+	}
 	tmpl, err := template.New("config").Option("missingkey=error").Parse(baseConfig + cfg + telemetryConfig)
 	require.NoError(t, err)
 	var b bytes.Buffer
