@@ -5,8 +5,10 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/window"
 )
@@ -52,6 +54,28 @@ func (c *cumulative) delta(start uint64, counts []uint64, sum float64, count uin
 	return sum - prevSum, count - prevCount, true
 }
 
+// maxStreams bounds the cumulative streams remembered per model and signal;
+// beyond it the memory is cleared and streams are learnt again.
+const maxStreams = 64
+
+// cumulativeFor returns the previous-point memory of the stream a histogram
+// point belongs to: one model often exports several (per route, per status).
+func cumulativeFor(ss *signalState, attrs pcommon.Map) *cumulative {
+	h := identity.HashAttributes(attrs)
+	if ss.prev == nil {
+		ss.prev = make(map[uint64]*cumulative, 1)
+	}
+	c, ok := ss.prev[h]
+	if !ok {
+		if len(ss.prev) >= maxStreams {
+			clear(ss.prev)
+		}
+		c = &cumulative{}
+		ss.prev[h] = c
+	}
+	return c
+}
+
 // freshStream reports whether a cumulative stream seen for the first time
 // started recently enough that its totals belong in the window.
 func (e *engine) freshStream(start uint64, t int64) bool {
@@ -76,9 +100,10 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 	ss := &m.signals[sig]
 	if cumulative {
 		var ok bool
-		same := ss.prev.bounds != nil && slices.Equal(ss.prev.bounds, e.bounds)
-		ss.prev.bounds = append(ss.prev.bounds[:0], e.bounds...)
-		sum, count, ok = ss.prev.delta(uint64(dp.StartTimestamp()), e.rawCounts, sum, count, same)
+		p := cumulativeFor(ss, dp.Attributes())
+		same := p.bounds != nil && slices.Equal(p.bounds, e.bounds)
+		p.bounds = append(p.bounds[:0], e.bounds...)
+		sum, count, ok = p.delta(uint64(dp.StartTimestamp()), e.rawCounts, sum, count, same)
 		if !ok && !e.freshStream(uint64(dp.StartTimestamp()), t) {
 			// Totals of unknown age: remember them, learn from the next point.
 			e.counts[telemetry.Matched]++
@@ -118,7 +143,7 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 	offset := dp.Positive().Offset()
 	if cumulative {
 		var ok bool
-		p := &ss.prev
+		p := cumulativeFor(ss, dp.Attributes())
 		same := p.valid && p.expScale == dp.Scale() && p.offset == offset && zero >= p.zero
 		prevZero := p.zero
 		p.expScale, p.offset, p.zero = dp.Scale(), offset, zero

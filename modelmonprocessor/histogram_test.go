@@ -17,6 +17,7 @@ type histPoint struct {
 	start  time.Duration // after t0; cumulative streams only
 	counts []uint64      // explicit buckets over bounds 50, 100, 200 (in the metric's unit)
 	sum    float64
+	route  string // a stream attribute besides the model key
 }
 
 func histBatch(unit string, temporality pmetric.AggregationTemporality, bounds []float64, p histPoint) pmetric.Metrics {
@@ -29,6 +30,9 @@ func histBatch(unit string, temporality pmetric.AggregationTemporality, bounds [
 	dp := h.DataPoints().AppendEmpty()
 	dp.Attributes().PutStr("model.name", "m")
 	dp.Attributes().PutStr("model.version", "1")
+	if p.route != "" {
+		dp.Attributes().PutStr("route", p.route)
+	}
 	dp.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(p.at)))
 	dp.SetStartTimestamp(pcommon.NewTimestampFromTime(t0.Add(p.start)))
 	dp.ExplicitBounds().FromRaw(bounds)
@@ -94,6 +98,21 @@ func TestHistogramWindow(t *testing.T) {
 			want: [][]string{
 				{"modelmon.rule.value mean m:1 100 threshold=1e+09", "modelmon.rule.value p50 m:1 75 threshold=1e+09"},
 				{"modelmon.rule.value mean m:1 62.5 threshold=1e+09", "modelmon.rule.value p50 m:1 50 threshold=1e+09"},
+			},
+		},
+		{
+			name: "interleaved cumulative streams of one model stay apart",
+			batches: []pmetric.Metrics{
+				histBatch("ms", cumul, bounds, histPoint{route: "a", start: -10 * time.Second, counts: []uint64{0, 10, 0, 0}, sum: 1000}),
+				histBatch("ms", cumul, bounds, histPoint{route: "b", start: -10 * time.Second, counts: []uint64{10, 0, 0, 0}, sum: 100}),
+				histBatch("ms", cumul, bounds, histPoint{route: "a", at: time.Second, start: -10 * time.Second, counts: []uint64{0, 12, 0, 0}, sum: 1150}),
+				histBatch("ms", cumul, bounds, histPoint{route: "b", at: time.Second, start: -10 * time.Second, counts: []uint64{12, 0, 0, 0}, sum: 120}),
+			},
+			want: [][]string{
+				{"modelmon.rule.value mean m:1 100 threshold=1e+09", "modelmon.rule.value p50 m:1 75 threshold=1e+09"},
+				{"modelmon.rule.value mean m:1 55 threshold=1e+09", "modelmon.rule.value p50 m:1 50 threshold=1e+09"},
+				{"modelmon.rule.value mean m:1 56.82 threshold=1e+09", "modelmon.rule.value p50 m:1 54.17 threshold=1e+09"},
+				{"modelmon.rule.value mean m:1 52.92 threshold=1e+09", "modelmon.rule.value p50 m:1 50 threshold=1e+09"},
 			},
 		},
 		{

@@ -34,7 +34,8 @@ type signalState struct {
 	// newest is the newest data-point time seen in the current batch.
 	newest int64
 	batch  uint64
-	prev   cumulative
+	// prev holds the last point of each cumulative histogram stream.
+	prev map[uint64]*cumulative
 }
 
 // ruleState is one rule's alert lifecycle for one model.

@@ -139,3 +139,24 @@ func hashBytes(h uint64, b []byte) uint64 {
 	}
 	return h
 }
+
+// HashAttributes hashes a whole attribute map in its stored order, to tell
+// the streams of one model apart. Producers keep a stream's attribute order
+// stable; a reordering only costs one relearnt point.
+func HashAttributes(attrs pcommon.Map) uint64 {
+	h := uint64(offset64)
+	var buf [20]byte
+	for k, v := range attrs.All() {
+		h = hashBytes((h^0xff)*prime64, unsafeBytes(k))
+		h = (h ^ 0xfe) * prime64
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			h = hashBytes(h, unsafeBytes(v.Str()))
+		case pcommon.ValueTypeInt:
+			h = hashBytes(h, strconv.AppendInt(buf[:0], v.Int(), 10))
+		default:
+			h = hashBytes(h, []byte(v.AsString()))
+		}
+	}
+	return h
+}

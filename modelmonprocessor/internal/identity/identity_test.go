@@ -112,3 +112,18 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+func TestHashAttributes(t *testing.T) {
+	m := func(raw map[string]any) pcommon.Map {
+		x := pcommon.NewMap()
+		require.NoError(t, x.FromRaw(raw))
+		return x
+	}
+	a := HashAttributes(m(map[string]any{"route": "a"}))
+	assert.Equal(t, a, HashAttributes(m(map[string]any{"route": "a"})))
+	assert.NotEqual(t, a, HashAttributes(m(map[string]any{"route": "b"})))
+	assert.NotEqual(t, a, HashAttributes(m(map[string]any{"rout": "ea"})), "key and value are separated")
+	assert.NotEqual(t, HashAttributes(m(map[string]any{"n": int64(1)})), HashAttributes(m(nil)))
+	attrs := m(map[string]any{"route": "a", "code": int64(200)})
+	assert.Zero(t, testing.AllocsPerRun(10, func() { HashAttributes(attrs) }))
+}
