@@ -1,7 +1,6 @@
 package retrainqueueexporter
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +60,13 @@ func trainStub(t *testing.T) (script, out string) {
 func trainedJobs(t *testing.T, out string) []string {
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
-	return strings.Split(string(bytes.TrimSpace(b)), "\n")
+	var jobs []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			jobs = append(jobs, l)
+		}
+	}
+	return jobs
 }
 
 func TestFileWorkerScript(t *testing.T) {
