@@ -54,30 +54,46 @@ type Config struct {
 
 // WindowConfig bounds a sliding window by sample count and by data-point age.
 type WindowConfig struct {
-	Size     int           `mapstructure:"size"`
+	// Size is the most samples kept per model and signal.
+	Size int `mapstructure:"size"`
+	// Duration is how far behind the newest data point a sample may be.
 	Duration time.Duration `mapstructure:"duration"`
 }
 
 // RuleConfig is one alerting rule, evaluated for every model.
 type RuleConfig struct {
-	Name        string `mapstructure:"name"`
-	Signal      string `mapstructure:"signal"`
+	// Name is unique among the rules and part of the alert id.
+	Name string `mapstructure:"name"`
+	// Signal is the signal the rule reads; optional for no_data rules.
+	Signal string `mapstructure:"signal"`
+	// Aggregation is computed over the window (default mean; last for
+	// adaptive strategies, which then observe every point).
 	Aggregation string `mapstructure:"aggregation"`
-	Strategy    string `mapstructure:"strategy"`
+	// Strategy decides whether a value is bad (default static).
+	Strategy string `mapstructure:"strategy"`
 	// Below and Above are the static thresholds; exactly one is set for the
 	// static strategy.
 	Below *float64 `mapstructure:"below"`
 	Above *float64 `mapstructure:"above"`
 	// Direction is the bad side for adaptive strategies (below, above, both);
 	// empty derives it from the signal.
-	Direction     string            `mapstructure:"direction"`
-	For           time.Duration     `mapstructure:"for"`
-	KeepFiringFor time.Duration     `mapstructure:"keep_firing_for"`
-	MinSamples    int               `mapstructure:"min_samples"`
-	Severity      string            `mapstructure:"severity"`
-	Kind          string            `mapstructure:"kind"`
-	Actions       []string          `mapstructure:"actions"`
-	Annotations   map[string]string `mapstructure:"annotations"`
+	Direction string `mapstructure:"direction"`
+	// For is how long the condition must hold before the alert fires.
+	For time.Duration `mapstructure:"for"`
+	// KeepFiringFor is how long a firing alert's condition must be false
+	// before it resolves.
+	KeepFiringFor time.Duration `mapstructure:"keep_firing_for"`
+	// MinSamples below which the condition is false (default 1).
+	MinSamples int `mapstructure:"min_samples"`
+	// Severity is info, warning (default), error or critical.
+	Severity string `mapstructure:"severity"`
+	// Kind is degradation, drift, latency or no_data; empty derives it.
+	Kind string `mapstructure:"kind"`
+	// Actions requested of the observers (alert, retrain…).
+	Actions []string `mapstructure:"actions"`
+	// Annotations are copied to events; summary and description are Go
+	// templates.
+	Annotations map[string]string `mapstructure:"annotations"`
 	// AbsentFor makes a no_data rule fire when a model sent nothing for this long.
 	AbsentFor time.Duration `mapstructure:"absent_for"`
 	// Params of the adaptive strategies (baseline:, ewma:, page_hinkley:, cusum:).

@@ -56,11 +56,7 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 			dp.SetTimestamp(ts)
 			dp.SetIntValue(1)
 			putKey(dp.Attributes(), m, r)
-			s := string(modelevent.StateFiring)
-			if state == alertstate.Pending {
-				s = "pending"
-			}
-			dp.Attributes().PutStr(modelevent.AttrAlertState, s)
+			dp.Attributes().PutStr(modelevent.AttrAlertState, state.String())
 		}
 	}
 }
