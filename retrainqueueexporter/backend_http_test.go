@@ -75,7 +75,7 @@ func httpConfig(endpoint, preset string) *Config {
 // at t0, and its JSON.
 func expectedJob(t *testing.T) (*job.Job, string) {
 	j := job.New(eventOf(violation("fraud", "acc", "e1")), t0)
-	b, err := json.Marshal(j)
+	b, err := job.Marshal(j)
 	require.NoError(t, err)
 	return j, string(b)
 }

@@ -2,7 +2,7 @@ package retrainqueueexporter
 
 import (
 	"context"
-	"encoding/json"
+
 	"errors"
 	"fmt"
 	"sync"
@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/retrainqueueexporter/internal/job"
 	"github.com/visutility/otelcol-modelmon/retrainqueueexporter/internal/planner"
 )
 
@@ -335,7 +336,7 @@ func (e *retrainExporter) flush(ctx context.Context, force bool) error {
 // retryable failure is returned: the job stays pending.
 func (e *retrainExporter) write(ctx context.Context, d planner.Entry) error {
 	j := d.Job
-	body, err := json.Marshal(j)
+	body, err := job.Marshal(j)
 	if err == nil {
 		err = e.backend.write(ctx, j, body)
 	}

@@ -4,6 +4,7 @@
 package job
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -169,4 +170,17 @@ func (j *Job) reason() string {
 // oneLine keeps the reason a single line whatever the rule's summary holds.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// Marshal encodes j as one line of JSON. HTML escaping is off: jobs are read
+// by workers and people, not embedded in pages, and "<" reads better than
+// "\u003c" in a reason.
+func Marshal(j *Job) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(j); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

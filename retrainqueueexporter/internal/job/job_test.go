@@ -81,3 +81,14 @@ func TestNewAndEncode(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.True(t, math.IsNaN(float64(back.TriggeredBy[1].Observed)))
 }
+
+func TestMarshalKeepsTextReadable(t *testing.T) {
+	j := New(event(), t0)
+	b, err := Marshal(j)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "0.812 < 0.940")
+	assert.NotContains(t, string(b), "\n")
+	var back Job
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, j.JobID, back.JobID)
+}
