@@ -130,21 +130,20 @@ func (e *engine) run(stop <-chan struct{}, stopped chan<- struct{}) {
 func (e *engine) shutdown(ctx context.Context) error {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
-	if e.stop == nil {
-		e.cancel()
-		return nil
-	}
-	close(e.stop)
-	select {
-	case <-e.stopped:
-	case <-ctx.Done():
-		return ctx.Err()
+	if e.stop != nil {
+		close(e.stop)
+		e.stop = nil
+		select {
+		case <-e.stopped:
+		case <-ctx.Done():
+			e.cancel()
+			return ctx.Err()
+		}
 	}
 	e.sendMu.Lock()
 	e.flushOutboxes()
 	e.sendMu.Unlock()
 	e.cancel()
-	e.stop = nil
 	return nil
 }
 

@@ -383,3 +383,23 @@ func TestStalenessMarkerIgnored(t *testing.T) {
 	assert.Empty(t, sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
 	assert.Zero(t, e.models.Len())
 }
+
+// TestTwoLogsPipelines: each logs pipeline has its own outbox, so one that
+// refuses neither blocks nor duplicates the events of the other; what is
+// still waiting at shutdown gets one last attempt.
+func TestTwoLogsPipelines(t *testing.T) {
+	up := new(consumertest.LogsSink)
+	down := &refusingLogs{err: errors.New("unavailable")}
+	e, _ := testEngine(t, rules(below("r", "accuracy", "last", 0.9)), up)
+	e.addLogsConsumer(down)
+	_, err := e.processMetrics(context.Background(), buildBatch(t, []string{"model.accuracy 0.5 model.name=a model.version=1"}, t0))
+	require.NoError(t, err)
+	e.tick()
+	assert.Equal(t, 1, up.LogRecordCount())
+	assert.Zero(t, down.LogRecordCount())
+
+	down.err = nil
+	require.NoError(t, e.shutdown(context.Background()))
+	assert.Equal(t, 1, up.LogRecordCount(), "no duplicate to the pipeline that accepted")
+	assert.Equal(t, 1, down.LogRecordCount(), "flushed at shutdown")
+}
