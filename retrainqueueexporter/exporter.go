@@ -155,6 +155,15 @@ func (e *retrainExporter) shutdown(ctx context.Context) error {
 	if e.stop != nil {
 		close(e.stop)
 		<-e.done
+		e.stop = nil
+	}
+	e.flushMu.Lock()
+	started := e.started
+	e.flushMu.Unlock()
+	if !started {
+		// Never started, or already shut down.
+		e.tel.shutdown()
+		return nil
 	}
 	var errs []error
 	if e.store == nil {
@@ -173,6 +182,9 @@ func (e *retrainExporter) shutdown(ctx context.Context) error {
 	}
 	errs = append(errs, e.backend.shutdown(ctx))
 	e.tel.shutdown()
+	e.flushMu.Lock()
+	e.started = false
+	e.flushMu.Unlock()
 	return errors.Join(errs...)
 }
 

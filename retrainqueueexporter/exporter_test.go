@@ -218,3 +218,13 @@ func TestBackgroundLoopWritesDueJobs(t *testing.T) {
 	}, 5*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "retrain_queue", f.Type().String())
 }
+
+func TestShutdownTwiceAndWithoutStart(t *testing.T) {
+	cfg := fileConfig(t)
+	e, err := newExporter(cfg, exportertestSettings(), time.Now)
+	require.NoError(t, err)
+	require.NoError(t, e.shutdown(ctx), "never started")
+	require.NoError(t, e.start(ctx, nopHost()))
+	require.NoError(t, e.shutdown(ctx))
+	require.NoError(t, e.shutdown(ctx))
+}

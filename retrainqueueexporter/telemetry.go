@@ -97,5 +97,6 @@ func (t *telemetry) add(ctx context.Context, c metric.Int64Counter, n int, reaso
 func (t *telemetry) shutdown() {
 	if t.pendingCallback != nil {
 		_ = t.pendingCallback.Unregister()
+		t.pendingCallback = nil
 	}
 }
