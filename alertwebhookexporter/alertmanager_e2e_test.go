@@ -106,15 +106,25 @@ type gettableAlert struct {
 	} `json:"status"`
 }
 
-func listAlerts(t *testing.T, base string) []gettableAlert {
-	t.Helper()
+// listed reports whether GET /api/v2/alerts lists an alert named alertname,
+// and returns it. It does not fail the test: Eventually and Never may call
+// it from their own goroutine after the test moved on.
+func listed(base, alertname string) (gettableAlert, bool) {
 	resp, err := http.Get(base + "/api/v2/alerts")
-	require.NoError(t, err)
+	if err != nil {
+		return gettableAlert{}, false
+	}
 	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var out []gettableAlert
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
-	return out
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil {
+		return gettableAlert{}, false
+	}
+	for _, a := range out {
+		if a.Labels["alertname"] == alertname {
+			return a, true
+		}
+	}
+	return gettableAlert{}, false
 }
 
 func TestAlertmanagerEndToEnd(t *testing.T) {
@@ -130,16 +140,11 @@ func TestAlertmanagerEndToEnd(t *testing.T) {
 	fire.Time = now.Add(-time.Minute)
 	require.NoError(t, exp.ConsumeLogs(ctx, logs(fire)))
 
-	var ours gettableAlert
 	require.Eventually(t, func() bool {
-		for _, a := range listAlerts(t, base) {
-			if a.Labels["alertname"] == "accuracy_low" {
-				ours = a
-				return true
-			}
-		}
-		return false
+		_, ok := listed(base, "accuracy_low")
+		return ok
 	}, 10*time.Second, 50*time.Millisecond, "the firing alert is listed")
+	ours, _ := listed(base, "accuracy_low")
 	assert.Equal(t, map[string]string{
 		"alertname": "accuracy_low", "model_name": "fraud-model", "model_version": "v7",
 		"severity": "error", "kind": "degradation", "signal": "accuracy",
@@ -152,12 +157,13 @@ func TestAlertmanagerEndToEnd(t *testing.T) {
 	res.Time = time.Now().UTC()
 	require.NoError(t, exp.ConsumeLogs(ctx, logs(res)))
 	require.Eventually(t, func() bool {
-		for _, a := range listAlerts(t, base) {
-			if a.Labels["alertname"] == "accuracy_low" {
-				return false
-			}
+		resp, err := http.Get(base + "/-/ready")
+		if err != nil {
+			return false
 		}
-		return true
+		resp.Body.Close()
+		_, ok := listed(base, "accuracy_low")
+		return !ok
 	}, 10*time.Second, 50*time.Millisecond, "the resolution ends the alert")
 }
 
@@ -172,16 +178,13 @@ func TestAlertmanagerResendKeepsAlertAlive(t *testing.T) {
 	fire.StartedAt = time.Now().UTC()
 	fire.Time = fire.StartedAt
 	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(fire)))
-	listed := func() bool {
-		for _, a := range listAlerts(t, base) {
-			if a.Labels["alertname"] == "accuracy_low" {
-				return true
-			}
-		}
-		return false
+	isListed := func() bool {
+		_, ok := listed(base, "accuracy_low")
+		return ok
 	}
-	require.Eventually(t, listed, 5*time.Second, 20*time.Millisecond)
+	require.Eventually(t, isListed, 5*time.Second, 20*time.Millisecond)
 	// Four resend intervals of grace: without re-sends the alert would end after 400ms.
-	require.Never(t, func() bool { return !listed() }, 1500*time.Millisecond, 50*time.Millisecond,
+	require.Never(t, func() bool { return !isListed() }, 1500*time.Millisecond, 50*time.Millisecond,
 		"the alert expired despite re-sends")
+	assert.True(t, isListed())
 }
