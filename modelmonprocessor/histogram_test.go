@@ -134,24 +134,65 @@ func TestHistogramWindow(t *testing.T) {
 	}
 }
 
-func TestExponentialHistogram(t *testing.T) {
+func expBatch(temporality pmetric.AggregationTemporality, at, start time.Duration, counts []uint64, negative []uint64, sum float64) pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
 	m.SetName("model.latency")
 	m.SetUnit("ms")
 	h := m.SetEmptyExponentialHistogram()
-	h.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+	h.SetAggregationTemporality(temporality)
 	dp := h.DataPoints().AppendEmpty()
 	dp.Attributes().PutStr("model.name", "m")
 	dp.Attributes().PutStr("model.version", "1")
-	dp.SetTimestamp(pcommon.NewTimestampFromTime(t0))
+	dp.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(at)))
+	dp.SetStartTimestamp(pcommon.NewTimestampFromTime(t0.Add(start)))
 	// Scale 0: bucket i covers (2^i, 2^(i+1)]; offset 6 → (64,128], (128,256].
 	dp.SetScale(0)
 	dp.Positive().SetOffset(6)
-	dp.Positive().BucketCounts().FromRaw([]uint64{3, 1})
-	dp.SetCount(4)
-	dp.SetSum(400)
-	got := ruleValues(t, md)
-	require.Len(t, got, 1)
-	assert.Equal(t, []string{"modelmon.rule.value mean m:1 100 threshold=1e+09", "modelmon.rule.value p50 m:1 106.7 threshold=1e+09"}, got[0])
+	dp.Positive().BucketCounts().FromRaw(counts)
+	dp.Negative().BucketCounts().FromRaw(negative)
+	var n uint64
+	for _, c := range counts {
+		n += c
+	}
+	dp.SetCount(n)
+	dp.SetSum(sum)
+	return md
+}
+
+func TestExponentialHistogram(t *testing.T) {
+	delta, cumul := pmetric.AggregationTemporalityDelta, pmetric.AggregationTemporalityCumulative
+	tests := []struct {
+		name    string
+		batches []pmetric.Metrics
+		want    [][]string
+	}{
+		{
+			name:    "delta",
+			batches: []pmetric.Metrics{expBatch(delta, 0, 0, []uint64{3, 1}, nil, 400)},
+			want:    [][]string{{"modelmon.rule.value mean m:1 100 threshold=1e+09", "modelmon.rule.value p50 m:1 106.7 threshold=1e+09"}},
+		},
+		{
+			name: "cumulative enters as differences",
+			batches: []pmetric.Metrics{
+				expBatch(cumul, 0, -time.Second, []uint64{3, 1}, nil, 400),
+				// One more observation in (128,256]: the window holds 3+1+1.
+				expBatch(cumul, time.Second, -time.Second, []uint64{3, 2}, nil, 600),
+			},
+			want: [][]string{
+				{"modelmon.rule.value mean m:1 100 threshold=1e+09", "modelmon.rule.value p50 m:1 106.7 threshold=1e+09"},
+				{"modelmon.rule.value mean m:1 120 threshold=1e+09", "modelmon.rule.value p50 m:1 117.3 threshold=1e+09"},
+			},
+		},
+		{
+			name:    "negative latency buckets are invalid",
+			batches: []pmetric.Metrics{expBatch(delta, 0, 0, []uint64{3, 1}, []uint64{1}, 400)},
+			want:    [][]string{nil},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, ruleValues(t, tt.batches...))
+		})
+	}
 }

@@ -49,9 +49,6 @@ func NewExtractor(keys []string) *Extractor {
 	return &Extractor{keys: append([]string(nil), keys...)}
 }
 
-// Keys returns the configured key attribute names.
-func (e *Extractor) Keys() []string { return e.keys }
-
 // Extract fills s with the key values found in point, scope and resource
 // attributes and returns the hash of the key. ok is false when the first key
 // attribute is missing everywhere: such a point has no model.
