@@ -61,6 +61,9 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, 5*time.Second, cfg.ClientConfig.Timeout)
 			assert.Equal(t, time.Minute, cfg.RetryConfig.MaxElapsedTime)
 		}},
+		{name: "single_secret", check: func(t *testing.T, cfg *Config) {
+			assert.Equal(t, []configopaque.String{"just-one-secret"}, cfg.SigningSecret)
+		}},
 		{name: "alertmanager", check: func(t *testing.T, cfg *Config) {
 			assert.Equal(t, 30*time.Second, cfg.ResendInterval)
 		}},
