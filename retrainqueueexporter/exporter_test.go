@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -76,7 +77,7 @@ func TestHourlyCapThroughExport(t *testing.T) {
 	}
 	assert.Len(t, readyJobs(t, cfg), 2)
 	assert.Equal(t, int64(1), h.counter(t, "jobs.held", ""))
-	assert.EqualValues(t, 1, h.pending())
+	assert.Equal(t, int64(1), h.gauge(t, "jobs.pending"))
 
 	// The loop left the clock at t0+3m; a's slot (written at t0) frees at t0+1h.
 	h.clock.advance(56*time.Minute + 59*time.Second)
@@ -227,4 +228,32 @@ func TestShutdownTwiceAndWithoutStart(t *testing.T) {
 	require.NoError(t, e.start(ctx, nopHost()))
 	require.NoError(t, e.shutdown(ctx))
 	require.NoError(t, e.shutdown(ctx))
+}
+
+func TestConcurrentExports(t *testing.T) {
+	cfg := fileConfig(t)
+	cfg.CoalesceWindow, cfg.MaxJobsPerHour = 0, 1000
+	h := newHarness(t, cfg, nil)
+	const models, senders = 20, 8
+	done := make(chan error, senders)
+	for s := 0; s < senders; s++ {
+		go func(s int) {
+			var err error
+			for m := 0; m < models && err == nil; m++ {
+				// Every sender reports every model; event ids repeat across senders
+				// as redeliveries do.
+				name := "m" + strconv.Itoa(m)
+				err = h.consumeLogs(ctx, logsOf(violation(name, "acc", "e-"+name)))
+			}
+			done <- err
+		}(s)
+	}
+	for s := 0; s < senders; s++ {
+		require.NoError(t, <-done)
+	}
+	assert.Len(t, readyJobs(t, cfg), models)
+	assert.Equal(t, int64(models), h.counter(t, "jobs.created", ""))
+	assert.Equal(t, int64(models), h.counter(t, "jobs.written", ""))
+	assert.Equal(t, int64(models*(senders-1)), h.counter(t, "events.ignored", reasonDuplicate))
+	assert.Zero(t, h.gauge(t, "jobs.pending"))
 }

@@ -48,7 +48,8 @@ func createDefaultConfig() component.Config {
 			MaxLen:         10000,
 			IdempotencyTTL: 24 * time.Hour,
 		},
-		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
+		// Orchestrator APIs answer slower than telemetry backends.
+		TimeoutConfig: exporterhelper.TimeoutConfig{Timeout: 30 * time.Second},
 		QueueConfig:   configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
 		RetryConfig:   configretry.NewDefaultBackOffConfig(),
 	}

@@ -166,3 +166,13 @@ func eventOf(v modelevent.Violation) *modelevent.Event {
 	r := modelevent.DecodeLogs(logsOf(v))
 	return &r.Events[0]
 }
+
+// gauge reads one of the exporter's gauges.
+func (h *harness) gauge(t *testing.T, name string) int64 {
+	t.Helper()
+	m, err := h.tel.GetMetric(metricNamePrefix + name)
+	require.NoError(t, err)
+	dps := m.Data.(metricdata.Gauge[int64]).DataPoints
+	require.Len(t, dps, 1)
+	return dps[0].Value
+}
