@@ -65,3 +65,21 @@ bench-detectors:
 
 clean:
 	rm -rf _build var
+
+# Performance (see BENCHMARKS.md). bench-micro runs the processor's micro
+# benchmarks; bench adds the end-to-end throughput and detection-latency
+# comparisons against the built distro. Results go to bench/out/.
+TELEMETRYGEN_VERSION ?= v0.161.0
+TELEMETRYGEN := $(BIN)/telemetrygen
+
+$(TELEMETRYGEN):
+	mkdir -p $(BIN)
+	GOBIN=$(BIN) $(GO) install github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@$(TELEMETRYGEN_VERSION)
+
+.PHONY: bench bench-micro
+bench-micro:
+	./bench/micro.sh
+
+bench: build $(DEMO) $(TELEMETRYGEN) bench-micro
+	./bench/throughput.sh
+	./bench/latency.sh
