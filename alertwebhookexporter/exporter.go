@@ -141,6 +141,7 @@ func (e *alertExporter) start(ctx context.Context, host component.Host) error {
 	}
 	if len(e.cfg.GroupBy) > 0 {
 		e.groups = newGrouper(e.cfg)
+		e.restoreGroups(e.clock())
 	}
 	e.stop = make(chan struct{})
 	e.wg.Add(1)
@@ -262,6 +263,11 @@ func (e *alertExporter) handle(ctx context.Context, ev *modelevent.Event) error 
 	case dedup.Replay:
 		return nil
 	case dedup.Suppress:
+		if e.groups != nil {
+			// A resolution that is not sent still ends the group's repeats.
+			a := payload.NewAlert(*ev)
+			e.groups.forget(&a)
+		}
 		e.record(ctx, ev, d, now)
 		return nil
 	}
@@ -271,7 +277,10 @@ func (e *alertExporter) handle(ctx context.Context, ev *modelevent.Event) error 
 			e.logger.Warn("Alert groups are full (max_tracked_alerts); alert dropped", zap.String("alert_id", ev.AlertID))
 			return nil
 		}
-		e.record(ctx, ev, d, now)
+		if err := e.table.Accept(ctx, ev, d, now); err != nil {
+			e.logger.Warn("Could not record the alert in the dedup state",
+				zap.String("alert_id", ev.AlertID), zap.Error(err))
+		}
 		return nil
 	}
 	n := &payload.Notification{

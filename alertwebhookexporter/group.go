@@ -120,6 +120,50 @@ func (g *grouper) add(a payload.Alert, now time.Time) bool {
 	return true
 }
 
+// restore puts an alert of a previous run back into its group: a pending
+// one makes the group due, a notified one only keeps the group's repeat
+// timing. False when the groups are full.
+func (g *grouper) restore(a payload.Alert, lastSent time.Time, pending bool, now time.Time) bool {
+	k, labels := g.key(&a)
+	gr := g.groups[k]
+	if gr == nil {
+		if g.size >= g.limit {
+			return false
+		}
+		gr = &group{labels: labels, alerts: map[string]payload.Alert{}, flushAt: now.Add(g.wait)}
+		g.groups[k] = gr
+	}
+	if _, ok := gr.alerts[a.ID]; !ok {
+		g.size++
+	}
+	gr.alerts[a.ID] = a
+	if pending {
+		gr.dirty = true
+	} else if lastSent.After(gr.lastSent) {
+		gr.lastSent = lastSent
+		if !gr.dirty {
+			gr.flushAt = lastSent.Add(g.interval)
+		}
+	}
+	return true
+}
+
+// forget takes alert a out of its group, without a notification.
+func (g *grouper) forget(a *payload.Alert) {
+	k, _ := g.key(a)
+	gr := g.groups[k]
+	if gr == nil {
+		return
+	}
+	if _, ok := gr.alerts[a.ID]; ok {
+		delete(gr.alerts, a.ID)
+		g.size--
+	}
+	if len(gr.alerts) == 0 {
+		delete(g.groups, k)
+	}
+}
+
 // due lists the groups to notify now, in a stable order.
 func (g *grouper) due(now time.Time) []*group {
 	var out []*group
@@ -216,6 +260,26 @@ func (e *alertExporter) flushGroups(ctx context.Context, now time.Time) {
 				zap.Int("alerts", len(n.Alerts)), zap.Error(err))
 			continue
 		}
+		// Every alert of the group counts as notified, the truncated ones too:
+		// Alertmanager's truncatedAlerts says they exist.
+		for _, a := range gr.alerts {
+			if err := e.table.Delivered(ctx, a.ID, a.Event.EventID, now); err != nil {
+				e.logger.Warn("Could not record a group notification in the dedup state",
+					zap.String("alert_id", a.ID), zap.Error(err))
+			}
+		}
 		e.groups.sent(gr, now)
+	}
+}
+
+// restoreGroups puts the alerts of a previous run back into their groups.
+func (e *alertExporter) restoreGroups(now time.Time) {
+	for _, en := range e.table.Entries() {
+		if en.State != modelevent.StateFiring && !en.Pending {
+			continue
+		}
+		if !e.groups.restore(payload.NewAlert(en.Event), en.LastSentAt, en.Pending, now) {
+			e.logger.Warn("Alert groups are full (max_tracked_alerts); saved alert not restored", zap.String("alert_id", en.AlertID))
+		}
 	}
 }

@@ -100,3 +100,59 @@ func TestGroupWaitZeroSendsWithTheBatch(t *testing.T) {
 	require.NoError(t, e.pushLogs(context.Background(), logs(firing("ev-1"))))
 	assert.Len(t, srv.requests(), 1)
 }
+
+func TestGroupsSurviveRestart(t *testing.T) {
+	srv := newRecorder(t, 200)
+	cfg := testConfig(srv.URL, FormatJSON)
+	cfg.GroupBy = []string{"model.name"}
+	cfg.GroupWait = 30 * time.Second
+	id := fileStorageID
+	cfg.Storage = &id
+	dir := t.TempDir()
+	clock := &fakeClock{now: t0}
+	ctx := context.Background()
+	sent := func() int { return len(srv.requests()) }
+
+	// Accepted into a group, then the collector stops before group_wait is over.
+	runWithStorage(t, dir, cfg, clock, func(e *alertExporter) {
+		require.NoError(t, e.pushLogs(ctx, logs(alertOf("ev-a", "accuracy_low", "fraud-model", "v7"))))
+	})
+	assert.Equal(t, 0, sent())
+
+	clock.Add(time.Minute)
+	runWithStorage(t, dir, cfg, clock, func(e *alertExporter) {
+		e.tick(ctx)
+		assert.Equal(t, 0, sent(), "a restored group waits group_wait again")
+		clock.Add(30 * time.Second)
+		e.tick(ctx)
+		require.Equal(t, 1, sent(), "the pending alert is notified after the restart")
+	})
+
+	clock.Add(time.Hour)
+	runWithStorage(t, dir, cfg, clock, func(e *alertExporter) {
+		require.NoError(t, e.pushLogs(ctx, logs(alertOf("ev-a2", "accuracy_low", "fraud-model", "v7"))))
+		e.tick(ctx)
+		assert.Equal(t, 1, sent(), "a duplicate after the restart is dropped")
+		clock.Add(3 * time.Hour)
+		e.tick(ctx)
+		assert.Equal(t, 2, sent(), "the group repeats 4h after its last notification")
+	})
+}
+
+func TestGroupedResolutionNotSentStopsRepeats(t *testing.T) {
+	srv := newRecorder(t, 200)
+	cfg := testConfig(srv.URL, FormatJSON)
+	cfg.GroupBy = []string{"model.name"}
+	cfg.GroupWait = 0
+	cfg.SendResolved = false
+	clock := &fakeClock{now: t0}
+	e := startExporter(t, cfg, clock, nil)
+	ctx := context.Background()
+	require.NoError(t, e.pushLogs(ctx, logs(firing("ev-1"))))
+	require.Equal(t, 1, len(srv.requests()))
+	clock.Add(time.Minute)
+	require.NoError(t, e.pushLogs(ctx, logs(resolved("ev-2"))))
+	clock.Add(5 * time.Hour)
+	e.tick(ctx)
+	assert.Equal(t, 1, len(srv.requests()), "no resolution and no repeat")
+}

@@ -37,6 +37,9 @@ type Entry struct {
 	Repeats    int       `json:"repeats"`
 	// Event is the latest event, re-rendered for repeats and resends.
 	Event modelevent.Event `json:"event"`
+	// Pending: accepted into an alert group whose notification has not gone
+	// out yet. A restart puts it back into its group.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Decision is what to do with an incoming event.
@@ -178,6 +181,47 @@ func (t *Table) Decide(ev *modelevent.Event, now time.Time) Decision {
 // Record stores the outcome of d for ev at now, after the notification (if
 // any) went out. Duplicates and replays change nothing.
 func (t *Table) Record(ctx context.Context, ev *modelevent.Event, d Decision, now time.Time) error {
+	return t.record(ctx, ev, d, now, false)
+}
+
+// Accept stores ev as Record does, but as pending: it waits in an alert
+// group and counts as notified for deduplication. Delivered clears it.
+func (t *Table) Accept(ctx context.Context, ev *modelevent.Event, d Decision, now time.Time) error {
+	return t.record(ctx, ev, d, now, true)
+}
+
+// Delivered marks the pending event eventID of alert id as notified at now.
+// A newer event of the alert stays pending.
+func (t *Table) Delivered(ctx context.Context, id, eventID string, now time.Time) error {
+	t.mu.Lock()
+	e := t.entries[id]
+	if e == nil || e.EventID != eventID || !e.Pending {
+		t.mu.Unlock()
+		return nil
+	}
+	e.Pending = false
+	e.LastSentAt = now
+	raw, err := json.Marshal(e)
+	t.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return t.store.Set(ctx, keyPrefix+id, raw)
+}
+
+// Entries returns a copy of every entry, in alert id order.
+func (t *Table) Entries() []Entry {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]Entry, 0, len(t.entries))
+	for _, e := range t.entries {
+		out = append(out, *e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].AlertID < out[j].AlertID })
+	return out
+}
+
+func (t *Table) record(ctx context.Context, ev *modelevent.Event, d Decision, now time.Time, pending bool) error {
 	t.mu.Lock()
 	e := t.entries[ev.AlertID]
 	switch d {
@@ -206,7 +250,10 @@ func (t *Table) Record(ctx context.Context, ev *modelevent.Event, d Decision, no
 		return nil
 	}
 	e.EventID = ev.EventID
-	e.LastSentAt = now
+	e.Pending = pending
+	if !pending {
+		e.LastSentAt = now
+	}
 	e.Event = *ev
 	raw, err := json.Marshal(e)
 	t.mu.Unlock()
@@ -223,7 +270,7 @@ func (t *Table) makeRoomLocked() bool {
 	}
 	var oldest *Entry
 	for _, e := range t.entries {
-		if e.State == modelevent.StateResolved && (oldest == nil || e.LastSentAt.Before(oldest.LastSentAt)) {
+		if e.State == modelevent.StateResolved && !e.Pending && (oldest == nil || e.LastSentAt.Before(oldest.LastSentAt)) {
 			oldest = e
 		}
 	}
@@ -243,7 +290,7 @@ func (t *Table) Due(now time.Time, interval time.Duration) []Entry {
 	defer t.mu.Unlock()
 	var out []Entry
 	for _, e := range t.entries {
-		if e.State == modelevent.StateFiring && !now.Before(e.LastSentAt.Add(interval)) {
+		if e.State == modelevent.StateFiring && !e.Pending && !now.Before(e.LastSentAt.Add(interval)) {
 			out = append(out, *e)
 		}
 	}
@@ -280,7 +327,7 @@ func (t *Table) Expire(ctx context.Context, now time.Time) (int, error) {
 	t.mu.Lock()
 	var gone []string
 	for id, e := range t.entries {
-		if e.State == modelevent.StateResolved && now.Sub(e.LastSentAt) >= t.set.KeepResolved {
+		if e.State == modelevent.StateResolved && !e.Pending && now.Sub(e.LastSentAt) >= t.set.KeepResolved {
 			delete(t.entries, id)
 			gone = append(gone, id)
 		}

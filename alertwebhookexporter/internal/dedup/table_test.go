@@ -136,3 +136,28 @@ func TestLoadRestoresAndDropsCorrupt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, v)
 }
+
+func TestPendingUntilDelivered(t *testing.T) {
+	ctx := context.Background()
+	store := storagekv.NewMemory()
+	tab := New(store, Settings{SendResolved: true, KeepResolved: time.Minute})
+	res := event("a", "1", modelevent.StateResolved, t0)
+	require.NoError(t, tab.Accept(ctx, res, Notify, t0))
+	n, err := tab.Expire(ctx, t0.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Zero(t, n, "a pending resolution is not forgotten before it is sent")
+	assert.Equal(t, Duplicate, tab.Decide(event("a", "2", modelevent.StateResolved, t0), t0))
+
+	require.NoError(t, tab.Delivered(ctx, "a", "other-event", t0))
+	e, _ := tab.Get("a")
+	assert.True(t, e.Pending, "delivery of another event leaves it pending")
+
+	require.NoError(t, tab.Delivered(ctx, "a", "1", t0.Add(time.Hour)))
+	reloaded := New(store, Settings{})
+	_, _, err = reloaded.Load(ctx)
+	require.NoError(t, err)
+	e, _ = reloaded.Get("a")
+	assert.False(t, e.Pending)
+	assert.Equal(t, t0.Add(time.Hour), e.LastSentAt)
+	assert.Len(t, reloaded.Entries(), 1)
+}
