@@ -3,6 +3,7 @@ package retrainqueueexporter
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
@@ -28,20 +29,24 @@ type telemetry struct {
 	pendingCallback metric.Registration
 }
 
-// Attribute values of the reason attribute.
+// metricNamePrefix starts the name of every metric of this exporter.
+const metricNamePrefix = "modelmon.retrain_queue."
+
+// attrReason says why an event or a job was counted where it was.
+const attrReason = "reason"
+
+// Values of attrReason.
 const (
-	reasonNotEvent   = "not_modelmon_event"
-	reasonMalformed  = "malformed"
-	reasonResolved   = "resolved"
-	reasonNoRetrain  = "no_retrain_action"
-	reasonDuplicate  = "duplicate"
-	reasonKind       = "kind"
-	reasonSeverity   = "severity"
-	reasonCooldown   = "cooldown"
-	reasonRetryable  = "retryable"
-	reasonPermanent  = "permanent"
-	attrReason       = "reason"
-	metricNamePrefix = "modelmon.retrain_queue."
+	reasonNotEvent  = "not_modelmon_event"
+	reasonMalformed = "malformed"
+	reasonResolved  = "resolved"
+	reasonNoRetrain = "no_retrain_action"
+	reasonDuplicate = "duplicate"
+	reasonKind      = "kind"
+	reasonSeverity  = "severity"
+	reasonCooldown  = "cooldown"
+	reasonRetryable = "retryable"
+	reasonPermanent = "permanent"
 )
 
 func newTelemetry(set component.TelemetrySettings, pending func() int64) (*telemetry, error) {
@@ -76,8 +81,10 @@ func newTelemetry(set component.TelemetrySettings, pending func() int64) (*telem
 	return t, errors.Join(errs...)
 }
 
+// unitOf is the UCUM annotation of a counter: events count log records,
+// jobs count jobs.
 func unitOf(name string) string {
-	if len(name) > 6 && name[:6] == "events" {
+	if strings.HasPrefix(name, "events.") {
 		return "record"
 	}
 	return "job"
