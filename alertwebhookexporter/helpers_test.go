@@ -96,7 +96,7 @@ type recorder struct {
 	got     chan struct{}
 }
 
-func newRecorder(t *testing.T, ok int, answers ...func(w http.ResponseWriter)) *recorder {
+func newRecorder(t testing.TB, ok int, answers ...func(w http.ResponseWriter)) *recorder {
 	r := &recorder{answers: answers, ok: ok, got: make(chan struct{}, 1000)}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
@@ -155,12 +155,12 @@ func testConfig(endpoint, format string) *Config {
 }
 
 // startExporter builds and starts the inner exporter with a fake clock.
-func startExporter(t *testing.T, cfg *Config, clock *fakeClock, host component.Host) *alertExporter {
+func startExporter(t testing.TB, cfg *Config, clock *fakeClock, host component.Host) *alertExporter {
 	t.Helper()
 	return startExporterWith(t, cfg, clock, host, exportertest.NewNopSettings(metadata.Type))
 }
 
-func startExporterWith(t *testing.T, cfg *Config, clock *fakeClock, host component.Host, set exporter.Settings) *alertExporter {
+func startExporterWith(t testing.TB, cfg *Config, clock *fakeClock, host component.Host, set exporter.Settings) *alertExporter {
 	t.Helper()
 	require.NoError(t, cfg.Validate())
 	e, err := newExporter(cfg, set)
