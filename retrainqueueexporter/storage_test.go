@@ -100,3 +100,31 @@ func TestStorageMisconfigured(t *testing.T) {
 	assert.ErrorContains(t, e.start(ctx, nopHost()), "storage: extension nope not found")
 	require.NoError(t, e.shutdown(ctx))
 }
+
+func TestRestartWithStorageKeepsHourlyCap(t *testing.T) {
+	storeDir := t.TempDir()
+	cfg := fileConfig(t)
+	cfg.Storage = &storageID
+	cfg.CoalesceWindow, cfg.MaxJobsPerHour = 0, 1
+
+	host, stop := newStorageHost(t, storeDir)
+	h := newHarness(t, cfg, host)
+	require.NoError(t, h.consumeLogs(ctx, logsOf(violation("a", "acc", "e1"))))
+	require.NoError(t, h.shutdown(ctx))
+	stop()
+
+	host2, stop2 := newStorageHost(t, storeDir)
+	h2 := newHarness(t, cfg, host2)
+	require.NoError(t, h2.consumeLogs(ctx, logsOf(violation("b", "acc", "e2"))))
+	assert.Len(t, readyJobs(t, cfg), 1, "the slot used before the restart still counts")
+	require.NoError(t, h2.shutdown(ctx))
+	stop2()
+
+	host3, _ := newStorageHost(t, storeDir)
+	h3 := newHarness(t, cfg, host3)
+	h3.clock.advance(time.Hour)
+	require.NoError(t, h3.flush(ctx, false))
+	jobs := readyJobs(t, cfg)
+	require.Len(t, jobs, 2, "the held job survived the restart and goes out as the hour rolls")
+	assert.Equal(t, "b", jobs[1].Model.Name)
+}
