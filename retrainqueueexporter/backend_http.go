@@ -3,9 +3,10 @@ package retrainqueueexporter
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"strings"
+	"net/url"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -39,7 +40,13 @@ func newHTTPBackend(cfg *HTTPConfig, set component.TelemetrySettings) (*httpBack
 		preset: newPreset(cfg),
 		now:    time.Now,
 	}
-	b.url = strings.TrimSuffix(cfg.Endpoint, "/") + b.preset.path
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		// The parse error quotes the endpoint, which may hold a token.
+		return nil, errors.New("http.endpoint is not an absolute URL")
+	}
+	// JoinPath keeps a query the endpoint may carry (?token=…) at the end.
+	b.url = u.JoinPath(b.preset.path...).String()
 	if cfg.Generic.SigningSecret != "" {
 		s, err := webhooksign.New([]string{string(cfg.Generic.SigningSecret)})
 		if err != nil {

@@ -184,3 +184,27 @@ func TestHTTPGenericSigned(t *testing.T) {
 	want := "v1," + webhooksign.Sign([]byte("s3cret-signing-key"), id, "1790000000", r.body)
 	assert.Equal(t, want, r.header.Get(webhooksign.HeaderSignature))
 }
+
+func TestHTTPEndpointPathAndQueryKept(t *testing.T) {
+	tests := []struct {
+		preset, suffix, wantPath, wantQuery string
+	}{
+		{PresetAirflow, "/airflow/?tenant=a", "/airflow/api/v1/dags/retrain_model/dagRuns", "tenant=a"},
+		{PresetGeneric, "/hooks/retrain?token=x", "/hooks/retrain", "token=x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.preset, func(t *testing.T) {
+			got := make(chan [2]string, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got <- [2]string{r.URL.Path, r.URL.RawQuery}
+			}))
+			t.Cleanup(srv.Close)
+			h := newHarness(t, httpConfig(srv.URL+tt.suffix, tt.preset), nil)
+			require.NoError(t, h.consumeLogs(ctx, logsOf(violation("fraud", "acc", "e1"))))
+			assert.Equal(t, [2]string{tt.wantPath, tt.wantQuery}, <-got)
+		})
+	}
+	cfg := httpConfig("not a url", PresetGeneric)
+	_, err := newHTTPBackend(&cfg.HTTP, exportertestSettings().TelemetrySettings)
+	assert.ErrorContains(t, err, "not an absolute URL")
+}

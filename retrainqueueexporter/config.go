@@ -3,6 +3,7 @@ package retrainqueueexporter
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -185,8 +186,11 @@ func (f *FileConfig) validate() error {
 
 func (h *HTTPConfig) validate() error {
 	var errs []error
-	if h.Endpoint == "" {
+	if u, err := url.Parse(h.Endpoint); h.Endpoint == "" {
 		errs = append(errs, errors.New("http.endpoint must be set"))
+	} else if err != nil || u.Scheme == "" || u.Host == "" {
+		// The endpoint itself stays out of the error: it may hold a token.
+		errs = append(errs, errors.New("http.endpoint is not an absolute URL"))
 	}
 	need := func(v, name string) {
 		if v == "" {

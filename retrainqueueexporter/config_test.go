@@ -78,6 +78,7 @@ func TestLoadConfig(t *testing.T) {
 		"bad_limits":          {`unknown kind "accuracy"`, "min_severity", "coalesce_window", "max_jobs_per_hour", "file.max_ready"},
 		"kubeflow_reserved":   {"job is set by the exporter"},
 		"secret_wrong_preset": {"signing_secret applies to preset generic only"},
+		"relative_endpoint":   {"http.endpoint is not an absolute URL"},
 	}
 	for name, wants := range invalid {
 		t.Run("invalid/"+name, func(t *testing.T) {

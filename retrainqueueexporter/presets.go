@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -13,8 +12,8 @@ import (
 
 // preset is how one orchestrator API is asked to run a job.
 type preset struct {
-	// path is appended to the endpoint.
-	path string
+	// path holds the segments appended to the endpoint's path.
+	path []string
 	// body is the request body for job j whose JSON is jobJSON.
 	body func(j *job.Job, jobJSON []byte) ([]byte, error)
 	// alreadyExists lists statuses meaning "this job id was submitted
@@ -26,21 +25,21 @@ func newPreset(cfg *HTTPConfig) preset {
 	switch cfg.Preset {
 	case PresetAirflow:
 		return preset{
-			path:          "/api/v1/dags/" + url.PathEscape(cfg.Airflow.DagID) + "/dagRuns",
+			path:          []string{"api", "v1", "dags", cfg.Airflow.DagID, "dagRuns"},
 			body:          airflowBody,
 			alreadyExists: []int{http.StatusConflict},
 		}
 	case PresetArgo:
 		a := cfg.Argo
 		return preset{
-			path:          "/api/v1/workflows/" + url.PathEscape(a.Namespace) + "/submit",
+			path:          []string{"api", "v1", "workflows", a.Namespace, "submit"},
 			body:          func(j *job.Job, b []byte) ([]byte, error) { return argoBody(&a, j, b) },
 			alreadyExists: []int{http.StatusConflict},
 		}
 	case PresetKubeflow:
 		k := cfg.Kubeflow
 		return preset{
-			path: "/apis/v2beta1/runs",
+			path: []string{"apis", "v2beta1", "runs"},
 			body: func(j *job.Job, b []byte) ([]byte, error) { return kubeflowBody(&k, j, b) },
 		}
 	default:
