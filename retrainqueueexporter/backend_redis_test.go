@@ -24,18 +24,31 @@ const redisBinary = "/usr/bin/redis-server"
 // fails in CI, where the Makefile installs it.
 func startRedis(t *testing.T, extraArgs ...string) string {
 	t.Helper()
+	port := freePort(t)
+	args := append([]string{"--port", strconv.Itoa(port)}, extraArgs...)
+	return runRedis(t, port, args, &redis.Options{Password: passwordOf(extraArgs)})
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	require.NoError(t, l.Close())
+	return port
+}
+
+// runRedis starts redis-server with args on port and waits until a client
+// with opts gets an answer to PING.
+func runRedis(t *testing.T, port int, args []string, opts *redis.Options) string {
+	t.Helper()
 	if _, err := os.Stat(redisBinary); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s missing in CI (make deps installs it): %v", redisBinary, err)
 		}
 		t.Skipf("%s not installed; run make deps", redisBinary)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
-		"--save", "", "--appendonly", "no"}, extraArgs...)
+	args = append(args, "--bind", "127.0.0.1", "--dir", t.TempDir(), "--save", "", "--appendonly", "no")
 	cmd := exec.Command(redisBinary, args...)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
@@ -43,7 +56,8 @@ func startRedis(t *testing.T, extraArgs ...string) string {
 		_ = cmd.Wait()
 	})
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	c := redis.NewClient(&redis.Options{Addr: addr, Password: passwordOf(extraArgs)})
+	opts.Addr = addr
+	c := redis.NewClient(opts)
 	defer c.Close()
 	require.Eventually(t, func() bool {
 		return c.Ping(context.Background()).Err() == nil
