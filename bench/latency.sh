@@ -40,5 +40,5 @@ for url in http://127.0.0.1:14790/-/ready http://127.0.0.1:14791/-/ready \
 	http://127.0.0.1:14793/-/ready http://127.0.0.1:14794/-/ready; do
 	for _ in $(seq 100); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
 done
-"$work/latency" -runs "$RUNS" -healthy "${HEALTHY:-20s}" -timeout "${TIMEOUT:-4m}" \
+"$work/latency" -runs "$RUNS" -healthy "${HEALTHY:-20s}" -timeout "${TIMEOUT:-4m}" -jitter "${JITTER:-1m}" \
 	-targets modelmon,am-default,am-tight | tee "$OUT/latency.md"

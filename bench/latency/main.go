@@ -6,7 +6,9 @@
 // sink listens on one address; each system under test posts to its own
 // path (/modelmon for the collector's alert_webhook, /<name> for each
 // Alertmanager). Every run uses a new model name, so each run's alert is a
-// new alert (and a new Alertmanager group) in systems that keep running.
+// new alert (and a new Alertmanager group) in systems that keep running, and
+// starts after a random pause, so that the degradation falls at a random
+// phase of the periodic scrapes and evaluations.
 //
 //	go run ./bench/latency -otlp http://127.0.0.1:14718/v1/metrics \
 //	    -sink 127.0.0.1:14780 -targets modelmon,am-default,am-tight -runs 5
@@ -19,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"slices"
@@ -42,6 +45,8 @@ func main() {
 	healthy := flag.Duration("healthy", 15*time.Second, "healthy warm-up before the degradation")
 	interval := flag.Duration("interval", time.Second, "export interval of the simulated service")
 	timeout := flag.Duration("timeout", 4*time.Minute, "give up on a system after this long in a run")
+	jitter := flag.Duration("jitter", time.Minute, "random pause before each run, up to this long, so that "+
+		"runs do not lock onto the phase of a periodic scrape or evaluation")
 	flag.Parse()
 
 	names := strings.Split(*targets, ",")
@@ -58,6 +63,9 @@ func main() {
 	results := map[string][]time.Duration{}
 	missed := map[string]int{}
 	for i := 1; i <= *runs; i++ {
+		if *jitter > 0 {
+			time.Sleep(rand.N(*jitter))
+		}
 		model := fmt.Sprintf("bench-%d-run%d", time.Now().Unix(), i)
 		lat := runOnce(*otlpURL, s, model, names, *healthy, *interval, *timeout)
 		for _, n := range names {
