@@ -83,3 +83,14 @@ bench-micro:
 bench: build $(DEMO) $(TELEMETRYGEN) bench-micro
 	./bench/throughput.sh
 	./bench/latency.sh
+
+# fuzz runs every fuzz target for FUZZTIME each; the seed corpora under
+# testdata/fuzz also run as plain tests in every go test.
+FUZZTIME ?= 20s
+.PHONY: fuzz
+fuzz:
+	$(GO) test -run=^$$ -fuzz=^FuzzDecodeLogs$$ -fuzztime=$(FUZZTIME) ./modelevent
+	$(GO) test -run=^$$ -fuzz=^FuzzProcessMetrics$$ -fuzztime=$(FUZZTIME) ./modelmonprocessor
+	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./modelmonprocessor
+	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./alertwebhookexporter
+	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./retrainqueueexporter
