@@ -11,7 +11,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
@@ -30,9 +29,6 @@ const (
 	maxBackoff = time.Minute
 	// defaultWriteTimeout bounds a background write when no timeout is set.
 	defaultWriteTimeout = 30 * time.Second
-	// stateKey and stateStorageName locate the planner's snapshot.
-	stateKey         = "state"
-	stateStorageName = "retrain_state"
 )
 
 // retrainExporter records retrain events in the planner and writes the jobs
@@ -59,7 +55,7 @@ type retrainExporter struct {
 
 	mu    sync.Mutex // guards plan and store writes
 	plan  *planner.Planner
-	store storage.Client
+	store *stateStore
 
 	// flushMu serialises flushes, so a job is never written twice at once;
 	// the fields below belong to it.
@@ -118,25 +114,20 @@ func (e *retrainExporter) pending() int64 {
 
 func (e *retrainExporter) start(ctx context.Context, host component.Host) error {
 	if e.cfg.Storage != nil {
-		client, err := storageClient(ctx, host, *e.cfg.Storage, e.set.ID)
+		st, err := openStateStore(ctx, host, *e.cfg.Storage, e.set.ID)
 		if err != nil {
 			return err
 		}
-		b, err := client.Get(ctx, stateKey)
-		if err != nil {
-			_ = client.Close(ctx)
+		// A state that cannot be read would silently lose pending jobs and
+		// cooldowns: refuse to start instead.
+		if err := st.load(ctx, e.plan); err != nil {
+			_ = st.close(ctx)
 			return fmt.Errorf("reading retrain_queue state from %s: %w", e.cfg.Storage, err)
 		}
-		if len(b) > 0 {
-			// A state that cannot be read would silently lose pending jobs
-			// and cooldowns: refuse to start instead.
-			if err := e.plan.Restore(b); err != nil {
-				_ = client.Close(ctx)
-				return fmt.Errorf("%w (storage %s)", err, e.cfg.Storage)
-			}
-			e.logger.Info("Restored retrain_queue state", zap.Int("pending_jobs", e.plan.Pending()))
+		if n := e.plan.Pending(); n > 0 {
+			e.logger.Info("Restored retrain_queue state", zap.Int("pending_jobs", n))
 		}
-		e.store = client
+		e.store = st
 	}
 	if err := e.backend.start(ctx, host); err != nil {
 		return err
@@ -178,7 +169,7 @@ func (e *retrainExporter) shutdown(ctx context.Context) error {
 		e.mu.Lock()
 		errs = append(errs, e.persistLocked(ctx))
 		e.mu.Unlock()
-		errs = append(errs, e.store.Close(ctx))
+		errs = append(errs, e.store.close(ctx))
 	}
 	errs = append(errs, e.backend.shutdown(ctx))
 	e.tel.shutdown()
@@ -272,9 +263,9 @@ func (e *retrainExporter) record(ctx context.Context, events []*modelevent.Event
 			suppressed = append(suppressed, ev)
 		}
 	}
-	if counts[planner.Created]+counts[planner.Coalesced] > 0 {
-		err = e.persistLocked(ctx)
-	}
+	// Also after a batch of duplicates: a retry after a failed persist must
+	// persist what the first attempt recorded.
+	err = e.persistLocked(ctx)
 	e.mu.Unlock()
 
 	e.tel.add(ctx, e.tel.jobsCreated, counts[planner.Created], "")
@@ -295,16 +286,12 @@ func (e *retrainExporter) record(ctx context.Context, events []*modelevent.Event
 	return fullErr, nil
 }
 
-// persistLocked writes the planner's snapshot; e.mu must be held.
+// persistLocked writes the planner's changes; e.mu must be held.
 func (e *retrainExporter) persistLocked(ctx context.Context) error {
 	if e.store == nil {
 		return nil
 	}
-	b, err := e.plan.Snapshot()
-	if err != nil {
-		return err
-	}
-	return e.store.Set(ctx, stateKey, b)
+	return e.store.persist(ctx, e.plan)
 }
 
 // flush writes the jobs that are due, oldest first, stopping at the first
@@ -318,6 +305,11 @@ func (e *retrainExporter) flush(ctx context.Context, force bool) error {
 	now := e.now()
 	e.mu.Lock()
 	due, held := e.plan.Due(now, force)
+	// Due forgets expired cooldowns and cap slots and marks held jobs; the
+	// storage follows so that it stays as small as the state.
+	if err := e.persistLocked(ctx); err != nil {
+		e.logger.Warn("Could not persist retrain_queue state", zap.Error(err))
+	}
 	e.mu.Unlock()
 	e.tel.add(ctx, e.tel.jobsHeld, len(held), "")
 	for _, h := range held {
@@ -392,20 +384,4 @@ func backoff(n int) time.Duration {
 		d *= 2
 	}
 	return min(d, maxBackoff)
-}
-
-func storageClient(ctx context.Context, host component.Host, id, owner component.ID) (storage.Client, error) {
-	ext, ok := host.GetExtensions()[id]
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %s not found", id)
-	}
-	se, ok := ext.(storage.Extension)
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %s is not a storage extension", id)
-	}
-	c, err := se.GetClient(ctx, component.KindExporter, owner, stateStorageName)
-	if err != nil {
-		return nil, fmt.Errorf("storage: client from %s: %w", id, err)
-	}
-	return c, nil
 }

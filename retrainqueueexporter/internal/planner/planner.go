@@ -89,11 +89,16 @@ type Planner struct {
 	models  map[string]*model
 	written []time.Time // write times inside the cap window, oldest first
 	pending int
+
+	// dirty holds the model keys changed since the last Changes call, and
+	// slotsDirty whether written changed: persisting costs what changed.
+	dirty      map[string]struct{}
+	slotsDirty bool
 }
 
 // New returns an empty Planner.
 func New(l Limits) *Planner {
-	return &Planner{limits: l, models: map[string]*model{}}
+	return &Planner{limits: l, models: map[string]*model{}, dirty: map[string]struct{}{}}
 }
 
 // Pending is the number of jobs not yet written.
@@ -110,6 +115,7 @@ func (p *Planner) Add(ev *modelevent.Event, now time.Time) Outcome {
 		case now.Before(m.Job.CreatedAt.Add(p.limits.CoalesceWindow)):
 			if len(m.Job.TriggeredBy) < p.limits.MaxTriggers {
 				m.Job.Add(&ev.Violation)
+				p.dirty[key] = struct{}{}
 			}
 			return Coalesced
 		}
@@ -134,6 +140,7 @@ func (p *Planner) Add(ev *modelevent.Event, now time.Time) Outcome {
 	m.Job = job.New(ev, now)
 	m.Held = false
 	p.pending++
+	p.dirty[key] = struct{}{}
 	return Created
 }
 
@@ -171,6 +178,7 @@ func (p *Planner) Due(now time.Time, force bool) (due, held []Entry) {
 		}
 		if m := p.models[e.Key]; !m.Held {
 			m.Held = true
+			p.dirty[e.Key] = struct{}{}
 			held = append(held, e)
 		}
 	}
@@ -188,6 +196,7 @@ func (p *Planner) Written(e Entry, now time.Time) {
 	m.WrittenAt = now.UTC()
 	m.LastEvents = e.Job.EventIDs()
 	p.written = append(p.written, now.UTC())
+	p.slotsDirty = true
 }
 
 // Drop forgets a job the backend refused for good; no cooldown starts.
@@ -207,6 +216,7 @@ func (p *Planner) remove(e Entry) *model {
 	m.Job = nil
 	m.Held = false
 	p.pending--
+	p.dirty[e.Key] = struct{}{}
 	return m
 }
 
@@ -216,13 +226,17 @@ func (p *Planner) expire(now time.Time) {
 	for k, m := range p.models {
 		if m.Job == nil && !now.Before(m.WrittenAt.Add(p.limits.Cooldown)) {
 			delete(p.models, k)
+			p.dirty[k] = struct{}{}
 		}
 	}
 	i := 0
 	for i < len(p.written) && !now.Before(p.written[i].Add(capWindow)) {
 		i++
 	}
-	p.written = append(p.written[:0], p.written[i:]...)
+	if i > 0 {
+		p.written = append(p.written[:0], p.written[i:]...)
+		p.slotsDirty = true
+	}
 }
 
 func clone(j *job.Job) *job.Job {

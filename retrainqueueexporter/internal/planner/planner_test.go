@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/retrainqueueexporter/internal/job"
 )
 
 var t0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
@@ -163,27 +164,72 @@ func TestForceIgnoresWindowNotCap(t *testing.T) {
 	assert.Len(t, held, 1)
 }
 
-func TestSnapshotRoundTrip(t *testing.T) {
+// persisted is a store as the exporter keeps it: records by model key.
+type persisted struct {
+	models map[string][]byte
+	slots  []byte
+}
+
+func (s *persisted) apply(t *testing.T, p *Planner) (changed int) {
+	t.Helper()
+	models, slots, err := p.Changes()
+	require.NoError(t, err)
+	for k, b := range models {
+		if b == nil {
+			delete(s.models, k)
+		} else {
+			s.models[k] = b
+		}
+	}
+	if slots != nil {
+		s.slots = slots
+	}
+	return len(models)
+}
+
+func TestPersistRoundTrip(t *testing.T) {
+	store := &persisted{models: map[string][]byte{}}
 	p := New(limits())
 	p.Add(event("a", "acc", "e1", t0), t0)
 	due, _ := p.Due(t0.Add(time.Minute), false)
 	p.Written(due[0], t0.Add(time.Minute))
 	p.Add(event("b", "acc", "e2", t0), t0.Add(2*time.Minute))
+	assert.Equal(t, 2, store.apply(t, p))
+	assert.Zero(t, store.apply(t, p), "nothing changed since")
 
-	b, err := p.Snapshot()
-	require.NoError(t, err)
+	p.Add(event("c", "acc", "e3", t0), t0.Add(3*time.Minute))
+	assert.Equal(t, 1, store.apply(t, p), "only the changed model is written again")
+
 	q := New(limits())
-	require.NoError(t, q.Restore(b))
-	assert.Equal(t, 1, q.Pending())
+	require.NoError(t, q.Load(store.models, store.slots))
+	assert.Equal(t, 2, q.Pending())
 	assert.Equal(t, Cooldown, q.Add(event("a", "acc", "e9", t0.Add(time.Minute)), t0.Add(10*time.Minute)))
 	assert.Equal(t, Duplicate, q.Add(event("a", "acc", "e1", t0), t0.Add(10*time.Minute)))
 	due, _ = q.Due(t0.Add(10*time.Minute), false)
-	require.Len(t, due, 1)
+	require.Len(t, due, 2)
 	assert.Equal(t, "b", due[0].Job.Model.Name)
 
-	for name, in := range map[string]string{"garbage": "{", "future version": `{"version":99}`} {
+	// The cooldown of a runs out: its record goes away.
+	q.Due(t0.Add(2*time.Hour), false)
+	models, slots, err := q.Changes()
+	require.NoError(t, err)
+	assert.Contains(t, models, job.KeyString(event("a", "", "", t0).ModelKey))
+	assert.Nil(t, models[job.KeyString(event("a", "", "", t0).ModelKey)])
+	assert.NotNil(t, slots, "the cap slot rolled out of the hour")
+
+	q.MarkAllDirty()
+	models, _, err = q.Changes()
+	require.NoError(t, err)
+	assert.Len(t, models, 2, "b and c, after a failed persist")
+
+	tests := map[string]map[string][]byte{
+		"garbage":        {"k": []byte("{")},
+		"future version": {"k": []byte(`{"version":99}`)},
+	}
+	for name, in := range tests {
 		t.Run(name, func(t *testing.T) {
-			assert.Error(t, New(limits()).Restore([]byte(in)))
+			assert.Error(t, New(limits()).Load(in, nil))
 		})
 	}
+	assert.Error(t, New(limits()).Load(nil, []byte(`{"version":2}`)))
 }

@@ -6,42 +6,94 @@ import (
 	"time"
 )
 
-// snapshotVersion changes with incompatible changes to the snapshot shape.
-const snapshotVersion = 1
+// recordVersion changes with incompatible changes to the persisted records.
+const recordVersion = 1
 
-type snapshot struct {
-	Version int               `json:"version"`
-	Models  map[string]*model `json:"models"`
-	Written []time.Time       `json:"written"`
+// modelRecord is how one model key's state is persisted.
+type modelRecord struct {
+	Version int    `json:"version"`
+	Model   *model `json:"model"`
 }
 
-// Snapshot encodes the whole state: open and held jobs, cooldowns and the
-// hourly cap's slots. One value keeps a restart consistent: it never sees a
-// job written but its cooldown missing.
-func (p *Planner) Snapshot() ([]byte, error) {
-	return json.Marshal(snapshot{Version: snapshotVersion, Models: p.models, Written: p.written})
+// slotsRecord is how the hourly cap's slots are persisted.
+type slotsRecord struct {
+	Version int         `json:"version"`
+	Written []time.Time `json:"written"`
 }
 
-// Restore replaces the state with a Snapshot's.
-func (p *Planner) Restore(b []byte) error {
-	var s snapshot
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("decoding retrain_queue state: %w", err)
+// Changes returns what changed since the last call, for persisting: the
+// encoded record of every changed model key (nil when the key is gone) and
+// the encoded cap slots when they changed (else nil). Persisting per model
+// keeps the cost of a change independent of how many jobs wait. A caller
+// that fails to persist calls MarkAllDirty, so the next Changes carries
+// everything again.
+func (p *Planner) Changes() (models map[string][]byte, slots []byte, err error) {
+	if len(p.dirty) > 0 {
+		models = make(map[string][]byte, len(p.dirty))
+		for k := range p.dirty {
+			m, ok := p.models[k]
+			if !ok {
+				models[k] = nil
+				continue
+			}
+			b, err := json.Marshal(modelRecord{Version: recordVersion, Model: m})
+			if err != nil {
+				return nil, nil, err
+			}
+			models[k] = b
+		}
 	}
-	if s.Version != snapshotVersion {
-		return fmt.Errorf("retrain_queue state has version %d, want %d", s.Version, snapshotVersion)
+	if p.slotsDirty {
+		if slots, err = json.Marshal(slotsRecord{Version: recordVersion, Written: p.written}); err != nil {
+			return nil, nil, err
+		}
 	}
-	models := make(map[string]*model, len(s.Models))
+	clear(p.dirty)
+	p.slotsDirty = false
+	return models, slots, nil
+}
+
+// MarkAllDirty makes the next Changes return the whole state.
+func (p *Planner) MarkAllDirty() {
+	for k := range p.models {
+		p.dirty[k] = struct{}{}
+	}
+	p.slotsDirty = true
+}
+
+// Load replaces the state with records as Changes returned them.
+func (p *Planner) Load(models map[string][]byte, slots []byte) error {
+	loaded := make(map[string]*model, len(models))
 	pending := 0
-	for k, m := range s.Models {
-		if m == nil {
+	for k, b := range models {
+		var r modelRecord
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("decoding retrain_queue state of model %s: %w", k, err)
+		}
+		if r.Version != recordVersion {
+			return fmt.Errorf("retrain_queue state has version %d, want %d", r.Version, recordVersion)
+		}
+		if r.Model == nil {
 			continue
 		}
-		if m.Job != nil {
+		if r.Model.Job != nil {
 			pending++
 		}
-		models[k] = m
+		loaded[k] = r.Model
 	}
-	p.models, p.written, p.pending = models, s.Written, pending
+	var written []time.Time
+	if len(slots) > 0 {
+		var r slotsRecord
+		if err := json.Unmarshal(slots, &r); err != nil {
+			return fmt.Errorf("decoding retrain_queue cap slots: %w", err)
+		}
+		if r.Version != recordVersion {
+			return fmt.Errorf("retrain_queue state has version %d, want %d", r.Version, recordVersion)
+		}
+		written = r.Written
+	}
+	p.models, p.written, p.pending = loaded, written, pending
+	clear(p.dirty)
+	p.slotsDirty = false
 	return nil
 }
