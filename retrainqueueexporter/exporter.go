@@ -2,7 +2,6 @@ package retrainqueueexporter
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
 	"sync"
