@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,10 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/resource"
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 )
 
 // fleetConfig is the fleet's command line.
@@ -35,8 +40,9 @@ type fleetConfig struct {
 	Live     string
 }
 
-// maxModels keeps a typo in -models from opening thousands of connections.
-const maxModels = 200
+// maxModels bounds -models; all models share one connection, so the bound is
+// about memory and goroutines (one per model), not sockets.
+const maxModels = 10000
 
 func parseFleetFlags(args []string, stderr io.Writer) (fleetConfig, error) {
 	var c fleetConfig
@@ -133,13 +139,18 @@ func runFleet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	errs := &lastError{}
 	otel.SetErrorHandler(errs)
 
+	conn, err := newTransport(cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.close()
 	models := make([]*simModel, cfg.Models)
 	for i := range models {
 		sc, _ := scenarioFor(cfg.Scenario, i)
 		name, version, service := identity(i)
 		m := &simModel{name: name, baseVersion: version, service: service, scenario: sc,
 			rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}
-		if err := m.setup(ctx, cfg); err != nil {
+		if err := m.setup(ctx, cfg, conn); err != nil {
 			return fmt.Errorf("model %s: %w", name, err)
 		}
 		models[i] = m
@@ -185,7 +196,7 @@ type simModel struct {
 	current sample
 }
 
-func (m *simModel) setup(ctx context.Context, cfg fleetConfig) error {
+func (m *simModel) setup(ctx context.Context, cfg fleetConfig, conn *transport) error {
 	// Delta histograms: each export carries the latencies since the last one.
 	temporality := func(k sdkmetric.InstrumentKind) metricdata.Temporality {
 		if k == sdkmetric.InstrumentKindHistogram {
@@ -196,11 +207,11 @@ func (m *simModel) setup(ctx context.Context, cfg fleetConfig) error {
 	var exp sdkmetric.Exporter
 	var err error
 	if cfg.Protocol == "grpc" {
-		exp, err = otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithInsecure(), otlpmetricgrpc.WithEndpoint(cfg.Endpoint),
+		exp, err = otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithGRPCConn(conn.grpc),
 			otlpmetricgrpc.WithTemporalitySelector(temporality))
 	} else {
 		exp, err = otlpmetrichttp.New(ctx, otlpmetrichttp.WithInsecure(), otlpmetrichttp.WithEndpoint(cfg.Endpoint),
-			otlpmetrichttp.WithTemporalitySelector(temporality))
+			otlpmetrichttp.WithHTTPClient(conn.http), otlpmetrichttp.WithTemporalitySelector(temporality))
 	}
 	if err != nil {
 		return err
@@ -289,6 +300,33 @@ func (m *simModel) run(ctx context.Context, start time.Time, cfg fleetConfig) {
 	}
 }
 
+// transport is the connection every model's exporter shares: one gRPC
+// connection, or one HTTP client with its connection pool.
+type transport struct {
+	grpc *grpc.ClientConn
+	http *http.Client
+}
+
+func newTransport(cfg fleetConfig) (*transport, error) {
+	if cfg.Protocol == "http" {
+		return &transport{http: &http.Client{Timeout: 10 * time.Second}}, nil
+	}
+	conn, err := grpc.NewClient(cfg.Endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, fmt.Errorf("-endpoint %q: %w", cfg.Endpoint, err)
+	}
+	return &transport{grpc: conn}, nil
+}
+
+func (t *transport) close() {
+	if t.grpc != nil {
+		_ = t.grpc.Close()
+	}
+	if t.http != nil {
+		t.http.CloseIdleConnections()
+	}
+}
+
 // countingExporter counts the exports that reached the collector and those that did not.
 type countingExporter struct {
 	sdkmetric.Exporter
@@ -298,6 +336,9 @@ type countingExporter struct {
 
 func (e *countingExporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) error {
 	err := e.Exporter.Export(ctx, rm)
+	if stopping(err) {
+		return err
+	}
 	e.mu.Lock()
 	if err != nil {
 		e.failed++
@@ -314,6 +355,12 @@ func (e *countingExporter) counts() (ok, failed int) {
 	return e.ok, e.failed
 }
 
+// stopping reports an export the SDK cancelled because the fleet is shutting
+// down: neither a failure of the collector nor worth showing.
+func stopping(err error) bool {
+	return errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled
+}
+
 // lastError keeps the SDK's most recent error for the status display.
 type lastError struct {
 	mu  sync.Mutex
@@ -321,6 +368,9 @@ type lastError struct {
 }
 
 func (l *lastError) Handle(err error) {
+	if stopping(err) {
+		return
+	}
 	l.mu.Lock()
 	l.err = err
 	l.mu.Unlock()

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -8,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // p95 of log-normal latencies around a median, as the fleet draws them.
@@ -105,6 +109,7 @@ func TestParseFleetFlags(t *testing.T) {
 		{[]string{"-protocol", "udp"}, "-protocol", nil},
 		{[]string{"-models", "0"}, "-models 0", nil},
 		{[]string{"-models", "100000"}, "-models 100000", nil},
+		{[]string{"-models", "1000", "-rate", "10"}, "", func(t *testing.T, c fleetConfig) { assert.Equal(t, 1000, c.Models) }},
 		{[]string{"-rate", "0"}, "-rate 0", nil},
 		{[]string{"-rate", "NaN"}, "-rate NaN", nil},
 		{[]string{"-scenario", "nope"}, "unknown scenario", nil},
@@ -131,4 +136,21 @@ func joinArgs(a []string) string {
 		s += x + " "
 	}
 	return s
+}
+
+func TestStopping(t *testing.T) {
+	tests := map[string]struct {
+		err  error
+		want bool
+	}{
+		"nil":                   {nil, false},
+		"context canceled":      {context.Canceled, true},
+		"wrapped":               {fmt.Errorf("failed to upload metrics: %w", context.Canceled), true},
+		"grpc canceled":         {status.Error(codes.Canceled, "context canceled"), true},
+		"grpc unavailable":      {status.Error(codes.Unavailable, "connection refused"), false},
+		"deadline is a failure": {context.DeadlineExceeded, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) { assert.Equal(t, tc.want, stopping(tc.err)) })
+	}
 }
