@@ -50,8 +50,8 @@ func (Slack) Signed() bool { return false }
 // Render builds one message for the notification.
 func (Slack) Render(n *Notification) ([]Message, error) {
 	title := slackTitle(n)
-	m := SlackMessage{Text: slackEscapeCut(title+" "+slackFallback(n), SlackSectionLimit)}
-	m.Blocks = append(m.Blocks, SlackBlock{Type: "section", Text: mrkdwn("*" + slackEscapeCut(title, SlackSectionLimit-2) + "*")})
+	m := SlackMessage{Text: slackEscapeCut(Cut(title+" "+slackFallback(n), SlackSectionLimit), SlackSectionLimit)}
+	m.Blocks = append(m.Blocks, SlackBlock{Type: "section", Text: mrkdwn("*" + slackEscapeCut(Cut(title, SlackSectionLimit), SlackSectionLimit-2) + "*")})
 	// One block stays free for the "more alerts" note.
 	shown := min(len(n.Alerts), slackMaxBlocks-2)
 	for i := range shown {
@@ -65,6 +65,12 @@ func (Slack) Render(n *Notification) ([]Message, error) {
 		return nil, err
 	}
 	return []Message{{ID: n.ID, Body: body}}, nil
+}
+
+// slackField escapes one value of an event, cut first so that a huge value
+// costs no more than a section can show.
+func slackField(s string) string {
+	return slackEscape(Cut(s, SlackSectionLimit))
 }
 
 func mrkdwn(s string) *SlackText { return &SlackText{Type: "mrkdwn", Text: s} }
@@ -106,12 +112,12 @@ func slackAlert(a *Alert) string {
 	if a.Status == modelevent.StateResolved {
 		icon = ":large_green_circle:"
 	}
-	fmt.Fprintf(&b, "%s *%s* %s\n", icon, slackEscape(strings.ToUpper(string(a.Status))), slackEscape(v.ModelID()))
+	fmt.Fprintf(&b, "%s *%s* %s\n", icon, slackEscape(strings.ToUpper(string(a.Status))), slackField(v.ModelID()))
 	fmt.Fprintf(&b, "*Rule:* %s   *Severity:* %s   *Kind:* %s\n",
-		slackEscape(v.Rule), slackEscape(string(v.Severity)), slackEscape(string(v.Kind)))
-	fmt.Fprintf(&b, "*Observed:* %s %s %s, %s threshold %s\n", slackEscape(v.Signal), slackEscape(v.Aggregation),
-		slackEscape(FormatValue(v.Observed)), slackEscape(string(v.Comparison)), slackEscape(FormatValue(v.Threshold)))
-	b.WriteString(slackEscape(a.Annotations[AnnotationSummary]))
+		slackField(v.Rule), slackField(string(v.Severity)), slackField(string(v.Kind)))
+	fmt.Fprintf(&b, "*Observed:* %s %s %s, %s threshold %s\n", slackField(v.Signal), slackField(v.Aggregation),
+		slackEscape(FormatValue(v.Observed)), slackField(string(v.Comparison)), slackEscape(FormatValue(v.Threshold)))
+	b.WriteString(slackField(a.Annotations[AnnotationSummary]))
 	head := b.String()
 	link := ""
 	if rb := a.Annotations[AnnotationRunbook]; rb != "" {
