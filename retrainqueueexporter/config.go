@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
+	"github.com/visutility/otelcol-modelmon/internal/webhooksign"
 	"github.com/visutility/otelcol-modelmon/modelevent"
 )
 
@@ -218,8 +219,14 @@ func (h *HTTPConfig) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("http.preset: unknown preset %q (want airflow, argo, kubeflow or generic)", h.Preset))
 	}
-	if h.Generic.SigningSecret != "" && h.Preset != PresetGeneric {
-		errs = append(errs, errors.New("http.generic.signing_secret applies to preset generic only"))
+	if h.Generic.SigningSecret != "" {
+		if h.Preset != PresetGeneric {
+			errs = append(errs, errors.New("http.generic.signing_secret applies to preset generic only"))
+		}
+		// The signer's errors never quote the secret.
+		if _, err := webhooksign.New([]string{string(h.Generic.SigningSecret)}); err != nil {
+			errs = append(errs, fmt.Errorf("http.generic.%w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -39,13 +39,13 @@ func TestFactoryEndToEnd(t *testing.T) {
 	require.NoError(t, exp.Shutdown(ctx))
 }
 
-func TestFactoryRejectsBadSecret(t *testing.T) {
+func TestBadSigningSecretFailsValidation(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Backend = BackendHTTP
 	cfg.HTTP.Endpoint = "https://hooks.example"
 	cfg.HTTP.Generic.SigningSecret = "whsec_not base64!"
-	_, err := NewFactory().CreateLogs(ctx, exportertest.NewNopSettings(metadata.Type), cfg)
-	require.Error(t, err)
+	err := cfg.Validate()
+	require.ErrorContains(t, err, "http.generic.signing_secret[0]")
 	assert.NotContains(t, err.Error(), "not base64!")
 }
 
