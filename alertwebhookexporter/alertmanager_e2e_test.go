@@ -138,12 +138,14 @@ func TestAlertmanagerEndToEnd(t *testing.T) {
 	fire := firing("ev-am-1")
 	fire.StartedAt = now.Add(-time.Minute)
 	fire.Time = now.Add(-time.Minute)
+	pushed := time.Now()
 	require.NoError(t, exp.ConsumeLogs(ctx, logs(fire)))
 
 	require.Eventually(t, func() bool {
 		_, ok := listed(base, "accuracy_low")
 		return ok
-	}, 10*time.Second, 50*time.Millisecond, "the firing alert is listed")
+	}, 10*time.Second, 5*time.Millisecond, "the firing alert is listed")
+	t.Logf("firing listed by Alertmanager %v after the event", time.Since(pushed))
 	ours, _ := listed(base, "accuracy_low")
 	assert.Equal(t, map[string]string{
 		"alertname": "accuracy_low", "model_name": "fraud-model", "model_version": "v7",
@@ -155,6 +157,7 @@ func TestAlertmanagerEndToEnd(t *testing.T) {
 	res := resolved("ev-am-2")
 	res.StartedAt = fire.StartedAt
 	res.Time = time.Now().UTC()
+	pushed = time.Now()
 	require.NoError(t, exp.ConsumeLogs(ctx, logs(res)))
 	require.Eventually(t, func() bool {
 		resp, err := http.Get(base + "/-/ready")
@@ -164,7 +167,8 @@ func TestAlertmanagerEndToEnd(t *testing.T) {
 		resp.Body.Close()
 		_, ok := listed(base, "accuracy_low")
 		return !ok
-	}, 10*time.Second, 50*time.Millisecond, "the resolution ends the alert")
+	}, 10*time.Second, 5*time.Millisecond, "the resolution ends the alert")
+	t.Logf("resolution ended the alert %v after the event", time.Since(pushed))
 }
 
 // TestAlertmanagerResendKeepsAlertAlive: with a short resend_interval the
