@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the end-to-end tests run for real, when missing.
+# Installs what `make test` needs beyond Go, when missing: the Debian packages
+# the end-to-end tests run for real, and a C toolchain for `go test -race`
+# (the race detector needs cgo).
 set -euo pipefail
 need=()
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v prometheus-alertmanager >/dev/null 2>&1 || [ -x /usr/bin/prometheus-alertmanager ] || need+=(prometheus-alertmanager)
 if [ ${#need[@]} -gt 0 ]; then
