@@ -403,3 +403,22 @@ func TestTwoLogsPipelines(t *testing.T) {
 	assert.Equal(t, 1, up.LogRecordCount(), "no duplicate to the pipeline that accepted")
 	assert.Equal(t, 1, down.LogRecordCount(), "flushed at shutdown")
 }
+
+// TestFutureTimestampRefused: a point stamped further ahead of arrival than
+// one window (a producer with a broken clock) is refused as invalid, so the
+// correctly stamped points after it still count and the model still alerts.
+func TestFutureTimestampRefused(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	e, tel := testEngine(t, rules(below("r", "accuracy", "last", 0.9)), sink)
+	for _, line := range []string{
+		"model.accuracy 0.97 model.name=m model.version=1 @8760h",
+		"model.accuracy 0.5 model.name=m model.version=1 @1s",
+		"model.accuracy 0.4 model.name=m model.version=1 @4m59s", // within one window of skew: kept
+	} {
+		_, err := e.processMetrics(context.Background(), buildBatch(t, []string{line}, t0))
+		require.NoError(t, err)
+	}
+	assert.Equal(t, map[string]int64{"invalid_value": 1, "matched": 2},
+		sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
+	assert.Len(t, violations(sink), 1)
+}

@@ -96,7 +96,11 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 		e.counts[telemetry.InvalidValue]++
 		return
 	}
-	t := pointTime(dp.Timestamp(), now)
+	t, ok := e.pointTime(dp.Timestamp(), now)
+	if !ok {
+		e.counts[telemetry.InvalidValue]++
+		return
+	}
 	ss := &m.signals[sig]
 	if cumulative {
 		var ok bool
@@ -138,7 +142,11 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 		e.counts[telemetry.InvalidValue]++
 		return
 	}
-	t := pointTime(dp.Timestamp(), now)
+	t, ok := e.pointTime(dp.Timestamp(), now)
+	if !ok {
+		e.counts[telemetry.InvalidValue]++
+		return
+	}
 	ss := &m.signals[sig]
 	offset := dp.Positive().Offset()
 	if cumulative {

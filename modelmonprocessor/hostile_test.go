@@ -89,10 +89,10 @@ func hostileCases() []hostileCase {
 			want: map[string]int64{"matched": 1, "late": 1}, then: true, modelID: "m:1"},
 		{name: "zero timestamp reads as arrival", key: stdKey("m", "1"), points: healthy(time.Time{}),
 			want: map[string]int64{"matched": 1}, then: true, modelID: "m:1"},
-		// Whether later points of the model are still used after this one is
-		// a known gap, reported in RELIABILITY.md.
+		// Further ahead of arrival than one window: refused, so that it cannot
+		// move the window's floor and blind the model.
 		{name: "timestamp 1 year in the future", key: stdKey("m", "1"), points: healthy(at(365 * 24 * time.Hour)),
-			want: map[string]int64{"matched": 1}},
+			want: map[string]int64{"invalid_value": 1}},
 		{name: "no model key at all", key: func(pcommon.Map) {}, points: healthy(t0),
 			want: map[string]int64{"no_model_key": 1}},
 	}

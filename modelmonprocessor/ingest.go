@@ -97,7 +97,11 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 			e.counts[telemetry.InvalidValue]++
 			continue
 		}
-		t := pointTime(dp.Timestamp(), now)
+		t, ok := e.pointTime(dp.Timestamp(), now)
+		if !ok {
+			e.counts[telemetry.InvalidValue]++
+			continue
+		}
 		if !e.window(&md.signals[sig]).Add(t, v) {
 			e.counts[telemetry.Late]++
 			continue
@@ -175,9 +179,16 @@ func (e *engine) observePoint(m *model, sig int, v float64, t int64) {
 }
 
 // pointTime is a data point's time, or the arrival time when it has none.
-func pointTime(ts pcommon.Timestamp, now time.Time) int64 {
+// ok is false for a time further ahead of arrival than one window: a
+// producer with a broken clock would otherwise move the window's floor into
+// the future and make every correctly stamped point after it late.
+func (e *engine) pointTime(ts pcommon.Timestamp, now time.Time) (t int64, ok bool) {
+	n := now.UnixNano()
 	if ts == 0 {
-		return now.UnixNano()
+		return n, true
 	}
-	return int64(ts)
+	if ts > pcommon.Timestamp(n)+pcommon.Timestamp(e.cfg.Window.Duration) {
+		return 0, false
+	}
+	return int64(ts), true
 }
