@@ -12,8 +12,10 @@ if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}"
+  # The packages start system services; the tests run their own instances on
+  # free ports. Only services installed just now are stopped: a developer's
+  # own Redis stays up.
+  for s in redis-server prometheus-alertmanager; do
+    case " ${need[*]} " in *" $s "*) (systemctl stop "$s" || service "$s" stop) >/dev/null 2>&1 || true ;; esac
+  done
 fi
-# The packages start system services; the tests run their own instances.
-for s in redis-server prometheus-alertmanager; do
-  (systemctl stop "$s" || service "$s" stop) >/dev/null 2>&1 || true
-done
