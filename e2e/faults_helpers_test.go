@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +79,10 @@ func setAll(v float64, models ...*fleetModel) {
 	for _, m := range models {
 		m.setAccuracy(v)
 	}
+}
+
+// writeFailed reports whether retrain_queue logged a failed job write that it
+// keeps pending (its own retry, besides the sending queue's).
+func writeFailed(log string) bool {
+	return strings.Contains(log, "Writing retraining job failed")
 }
