@@ -54,6 +54,12 @@ func (c *cumulative) delta(start uint64, counts []uint64, sum float64, count uin
 	return sum - prevSum, count - prevCount, true
 }
 
+// maxBuckets bounds the buckets of one histogram point. A window keeps its
+// points' buckets, so without a bound one hostile point of a million buckets
+// would pin a window-size multiple of that. SDK defaults stay far below
+// (160 exponential buckets, a few dozen explicit ones).
+const maxBuckets = 1024
+
 // maxStreams bounds the cumulative streams remembered per model and signal;
 // beyond it the memory is cleared and streams are learnt again.
 const maxStreams = 64
@@ -83,6 +89,10 @@ func (e *engine) freshStream(start uint64, t int64) bool {
 }
 
 func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, cumulative bool, scale float64, now time.Time) {
+	if dp.BucketCounts().Len() > maxBuckets {
+		e.counts[telemetry.InvalidValue]++
+		return
+	}
 	e.rawCounts = e.rawCounts[:0]
 	for i := 0; i < dp.BucketCounts().Len(); i++ {
 		e.rawCounts = append(e.rawCounts, dp.BucketCounts().At(i))
@@ -129,6 +139,10 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 
 func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogramDataPoint, cumulative bool, scale float64, now time.Time) {
 	pos := dp.Positive().BucketCounts()
+	if pos.Len() > maxBuckets {
+		e.counts[telemetry.InvalidValue]++
+		return
+	}
 	e.rawCounts = e.rawCounts[:0]
 	for i := 0; i < pos.Len(); i++ {
 		e.rawCounts = append(e.rawCounts, pos.At(i))

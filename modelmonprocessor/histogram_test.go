@@ -185,6 +185,11 @@ func TestExponentialHistogram(t *testing.T) {
 			},
 		},
 		{
+			name:    "too many buckets are invalid",
+			batches: []pmetric.Metrics{expBatch(delta, 0, 0, make([]uint64, maxBuckets+1), nil, 0)},
+			want:    [][]string{nil},
+		},
+		{
 			name:    "negative latency buckets are invalid",
 			batches: []pmetric.Metrics{expBatch(delta, 0, 0, []uint64{3, 1}, []uint64{1}, 400)},
 			want:    [][]string{nil},
