@@ -186,7 +186,7 @@ func TestExponentialHistogram(t *testing.T) {
 		},
 		{
 			name:    "too many buckets are invalid",
-			batches: []pmetric.Metrics{expBatch(delta, 0, 0, make([]uint64, maxBuckets+1), nil, 0)},
+			batches: []pmetric.Metrics{expBatch(delta, 0, 0, ones(maxBuckets+1), nil, 1e6)},
 			want:    [][]string{nil},
 		},
 		{
@@ -200,4 +200,12 @@ func TestExponentialHistogram(t *testing.T) {
 			assert.Equal(t, tt.want, ruleValues(t, tt.batches...))
 		})
 	}
+}
+
+func ones(n int) []uint64 {
+	s := make([]uint64, n)
+	for i := range s {
+		s[i] = 1
+	}
+	return s
 }
