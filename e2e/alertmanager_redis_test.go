@@ -119,6 +119,7 @@ func TestFleetToAlertmanagerAndRedis(t *testing.T) {
 	if len(redisJobs) == 1 && len(fileJobs) == 1 {
 		assert.Equal(t, redisJobs[0].JobID, fileJobs[0].JobID, "job id derives from the incident")
 	}
+	assert.Zero(t, am.Notified.malformed(), "Alertmanager sent something that is not a webhook message")
 	for _, a := range am.Notified.alerts("accuracy_low", "firing") {
 		assert.Equal(t, "churn-model", a.Labels["model_name"], "only the degraded model alerts")
 	}

@@ -121,6 +121,7 @@ func TestRestartDeliversOnce(t *testing.T) {
 		return aw >= 4 && rq >= 4 && q == 0
 	}, 60*time.Second, 100*time.Millisecond, "queues did not drain")
 
+	assert.Zero(t, hook.malformed(), "alert_webhook sent a body that is not an Alertmanager webhook message")
 	jobs := rds.streamJobs(t, "modelmon:retrain")
 	seen := map[string]bool{}
 	for _, j := range jobs {

@@ -77,6 +77,13 @@ func (r *webhookRecorder) alerts(alertname, status string) []webhookAlert {
 	return out
 }
 
+// malformed counts the requests that were not a webhook message.
+func (r *webhookRecorder) malformed() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.bad
+}
+
 func newWebhookServer(t *testing.T) (*webhookRecorder, *httptest.Server) {
 	rec := &webhookRecorder{}
 	srv := httptest.NewServer(rec)
