@@ -2,6 +2,7 @@ package modelmonprocessor
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 )
 
 type histPoint struct {
@@ -185,11 +188,6 @@ func TestExponentialHistogram(t *testing.T) {
 			},
 		},
 		{
-			name:    "too many buckets are invalid",
-			batches: []pmetric.Metrics{expBatch(delta, 0, 0, ones(maxBuckets+1), nil, 1e6)},
-			want:    [][]string{nil},
-		},
-		{
 			name:    "negative latency buckets are invalid",
 			batches: []pmetric.Metrics{expBatch(delta, 0, 0, []uint64{3, 1}, []uint64{1}, 400)},
 			want:    [][]string{nil},
@@ -208,4 +206,24 @@ func ones(n int) []uint64 {
 		s[i] = 1
 	}
 	return s
+}
+
+func TestBucketBound(t *testing.T) {
+	for _, n := range []int{maxBuckets, maxBuckets + 1} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			e, tel := testEngine(t, rules(above("p", "latency", "p50", 1e9)), consumertest.NewNop())
+			bounds := make([]float64, n-1)
+			for i := range bounds {
+				bounds[i] = float64(i + 1)
+			}
+			md := histBatch("ms", pmetric.AggregationTemporalityDelta, bounds, histPoint{counts: ones(n), sum: float64(n * n / 2)})
+			_, err := e.processMetrics(context.Background(), md)
+			require.NoError(t, err)
+			want := "matched"
+			if n > maxBuckets {
+				want = "invalid_value"
+			}
+			assert.Equal(t, map[string]int64{want: 1}, sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
+		})
+	}
 }
