@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,4 +86,25 @@ func setAll(v float64, models ...*fleetModel) {
 // keeps pending (its own retry, besides the sending queue's).
 func writeFailed(log string) bool {
 	return strings.Contains(log, "Writing retraining job failed")
+}
+
+// idRecorder is a webhookRecorder that also keeps the webhook-id header of
+// every request, the idempotency key a receiver deduplicates by.
+type idRecorder struct {
+	*webhookRecorder
+	idMu sync.Mutex
+	ids  []string
+}
+
+func (r *idRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.idMu.Lock()
+	r.ids = append(r.ids, req.Header.Get("webhook-id"))
+	r.idMu.Unlock()
+	r.webhookRecorder.ServeHTTP(w, req)
+}
+
+func (r *idRecorder) webhookIDs() []string {
+	r.idMu.Lock()
+	defer r.idMu.Unlock()
+	return append([]string(nil), r.ids...)
 }

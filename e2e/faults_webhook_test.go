@@ -69,7 +69,7 @@ func TestWebhookOutageDeliversOnceInOrder(t *testing.T) {
 	// The outage itself, not a wait for something to happen.
 	time.Sleep(time.Until(outageEnds))
 
-	hook := &webhookRecorder{}
+	hook := &idRecorder{webhookRecorder: &webhookRecorder{}}
 	serveOn(t, hookPort, hook)
 	require.Eventually(t, func() bool {
 		return len(hook.alerts("accuracy_low", "firing")) >= 3 && len(hook.alerts("accuracy_low", "resolved")) >= 2
@@ -80,14 +80,15 @@ func TestWebhookOutageDeliversOnceInOrder(t *testing.T) {
 		return q == 0
 	}, 60*time.Second, 100*time.Millisecond, "queue did not drain")
 
-	hook.mu.Lock()
-	defer hook.mu.Unlock()
+	ids := hook.webhookIDs()
 	seen := map[string]bool{}
-	for _, id := range hook.ids {
+	for _, id := range ids {
 		assert.False(t, seen[id], "webhook-id %s delivered twice", id)
 		seen[id] = true
 	}
 	perModel := map[string][]string{}
+	hook.mu.Lock()
+	defer hook.mu.Unlock()
 	for _, m := range hook.messages {
 		for _, al := range m.Alerts {
 			if al.Labels["alertname"] == "accuracy_low" {
@@ -99,5 +100,5 @@ func TestWebhookOutageDeliversOnceInOrder(t *testing.T) {
 		"fraud-model": {"firing", "resolved", "firing"},
 		"churn-model": {"firing", "resolved"},
 	}, perModel, "every notification once, in order per alert")
-	t.Logf("outage %s: %d requests delivered after it", down, len(hook.ids))
+	t.Logf("outage %s: %d requests delivered after it", down, len(ids))
 }
