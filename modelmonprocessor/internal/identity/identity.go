@@ -24,6 +24,11 @@ const maxValues = 16
 // MaxKeyAttributes is the largest supported model_key.
 const MaxKeyAttributes = maxValues
 
+// MaxValueLen bounds a key value: keys are interned for as long as a model
+// is tracked, so max_models times an unbounded value would be unbounded
+// memory. Model names and versions are far shorter.
+const MaxValueLen = 1024
+
 // emptyValue stands in for a missing attribute; shared and only read.
 var emptyValue = pcommon.NewValueEmpty()
 
@@ -51,7 +56,8 @@ func NewExtractor(keys []string) *Extractor {
 
 // Extract fills s with the key values found in point, scope and resource
 // attributes and returns the hash of the key. ok is false when the first key
-// attribute is missing everywhere: such a point has no model.
+// attribute is missing everywhere, or a value is longer than MaxValueLen:
+// such a point has no usable model key.
 func (e *Extractor) Extract(s *Scratch, point, scope, resource pcommon.Map) (hash uint64, ok bool) {
 	s.n = len(e.keys)
 	h := uint64(offset64)
@@ -70,8 +76,12 @@ func (e *Extractor) Extract(s *Scratch, point, scope, resource pcommon.Map) (has
 			v = emptyValue
 		}
 		s.vals[i] = v
+		b := s.bytes(i)
+		if len(b) > MaxValueLen {
+			return 0, false
+		}
 		// A separator per attribute keeps ("a","bc") and ("ab","c") apart.
-		h = hashBytes((h^0xff)*prime64, s.bytes(i))
+		h = hashBytes((h^0xff)*prime64, b)
 	}
 	return h, true
 }

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -30,6 +31,8 @@ func TestExtract(t *testing.T) {
 		{"later attribute missing", map[string]any{"model.name": "a"}, nil, nil, true, "a:"},
 		{"first attribute missing", map[string]any{"model.version": "v1"}, nil, nil, false, ""},
 		{"bool renders as text", map[string]any{"model.name": true}, nil, nil, true, "true:"},
+		{"value at the length bound", map[string]any{"model.name": strings.Repeat("x", MaxValueLen)}, nil, nil, true, strings.Repeat("x", MaxValueLen) + ":"},
+		{"value over the length bound", map[string]any{"model.name": "a", "model.version": strings.Repeat("x", MaxValueLen+1)}, nil, nil, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
