@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -421,4 +422,21 @@ func TestFutureTimestampRefused(t *testing.T) {
 	assert.Equal(t, map[string]int64{"invalid_value": 1, "matched": 2},
 		sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
 	assert.Len(t, violations(sink), 1)
+}
+
+func TestResourceCopyBounded(t *testing.T) {
+	for _, n := range []int{3, maxResourceAttrs + 50} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			from := pcommon.NewResource()
+			for i := 0; i < n; i++ {
+				from.Attributes().PutStr("k"+strconv.Itoa(i), "v")
+			}
+			to := pcommon.NewResource()
+			copyResource(from, to)
+			assert.Equal(t, min(n, maxResourceAttrs), to.Attributes().Len())
+			v, ok := to.Attributes().Get("k0")
+			require.True(t, ok)
+			assert.Equal(t, "v", v.Str())
+		})
+	}
 }

@@ -65,7 +65,7 @@ func (e *engine) newModel(key *identity.Key, res pcommon.Resource) *model {
 		signals:  make([]signalState, len(e.signals.names)),
 		rules:    make([]ruleState, len(e.rules)),
 	}
-	res.CopyTo(m.resource)
+	copyResource(res, m.resource)
 	for i, r := range e.rules {
 		if r.noData() {
 			continue
@@ -124,4 +124,25 @@ func (m *model) newest(sig int, batch uint64) int64 {
 		}
 	}
 	return t
+}
+
+// maxResourceAttrs bounds the resource attributes kept per model for its
+// events: a model lives as long as it sends, so max_models times an
+// unbounded resource would be unbounded memory. Real resources carry a few
+// dozen.
+const maxResourceAttrs = 128
+
+func copyResource(from, to pcommon.Resource) {
+	if from.Attributes().Len() <= maxResourceAttrs {
+		from.CopyTo(to)
+		return
+	}
+	attrs := to.Attributes()
+	attrs.EnsureCapacity(maxResourceAttrs)
+	for k, v := range from.Attributes().All() {
+		if attrs.Len() == maxResourceAttrs {
+			break
+		}
+		v.CopyTo(attrs.PutEmpty(k))
+	}
 }
