@@ -112,11 +112,15 @@ func comparison(dir strategy.Direction, res *strategy.Result) modelevent.Compari
 	case strategy.Above:
 		return modelevent.ComparisonAbove
 	}
-	ref := res.Threshold
+	// A two-sided detector's Observed is a statistic, not the value: the
+	// detector itself says which side of its baseline the value moved to.
 	if res.HasBaseline {
-		ref = res.BaselineMean
+		if res.Side == strategy.Below {
+			return modelevent.ComparisonBelow
+		}
+		return modelevent.ComparisonAbove
 	}
-	if res.Observed < ref {
+	if res.Observed < res.Threshold {
 		return modelevent.ComparisonBelow
 	}
 	return modelevent.ComparisonAbove

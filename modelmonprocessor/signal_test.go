@@ -49,8 +49,9 @@ func TestComparison(t *testing.T) {
 		{"below", strategy.Below, strategy.Result{Observed: 9, Threshold: 1}, modelevent.ComparisonBelow},
 		{"above", strategy.Above, strategy.Result{Observed: -9, Threshold: 1}, modelevent.ComparisonAbove},
 		{"both, under the threshold", strategy.Both, strategy.Result{Observed: 0.5, Threshold: 1}, modelevent.ComparisonBelow},
-		{"both, against the baseline", strategy.Both, strategy.Result{Observed: 0.9, Threshold: 0.5, HasBaseline: true, BaselineMean: 0.95}, modelevent.ComparisonBelow},
-		{"both, over the baseline", strategy.Both, strategy.Result{Observed: 1.2, Threshold: 5, HasBaseline: true, BaselineMean: 0.95}, modelevent.ComparisonAbove},
+		// Observed is a detector statistic in σ here: only Side says which way the value moved.
+		{"both, moved below the baseline", strategy.Both, strategy.Result{Observed: 30, Threshold: 25, HasBaseline: true, BaselineMean: 0.95, Side: strategy.Below}, modelevent.ComparisonBelow},
+		{"both, moved above the baseline", strategy.Both, strategy.Result{Observed: 0.1, Threshold: 25, HasBaseline: true, BaselineMean: 0.95, Side: strategy.Above}, modelevent.ComparisonAbove},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, comparison(tt.dir, &tt.res)) })
