@@ -86,7 +86,10 @@ func (b *httpBackend) write(ctx context.Context, j *job.Job, jobJSON []byte) err
 		return fmt.Errorf("posting job to %s failed: %w", httpstatus.Redact(b.cfg.Endpoint), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
-	return httpstatus.Classify(resp, httpstatus.ReadBody(resp.Body), b.cfg.Endpoint, b.preset.alreadyExists...)
+	// Every 5xx is retried: a job refused by a failing orchestrator exists
+	// nowhere else, and the job stays pending (bounded by max_pending).
+	p := httpstatus.Policy{OK: b.preset.alreadyExists, RetryServerErrors: true}
+	return p.Classify(resp, httpstatus.ReadBody(resp.Body), b.cfg.Endpoint)
 }
 
 func (b *httpBackend) shutdown(context.Context) error {

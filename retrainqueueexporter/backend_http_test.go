@@ -135,6 +135,9 @@ func TestHTTPStatuses(t *testing.T) {
 		{PresetGeneric, http.StatusBadRequest, "", "permanent"},
 		{PresetGeneric, http.StatusTooManyRequests, "7", "retryable"},
 		{PresetAirflow, http.StatusServiceUnavailable, "", "retryable"},
+		{PresetAirflow, http.StatusInternalServerError, "", "retryable"},
+		{PresetKubeflow, http.StatusNotImplemented, "", "retryable"},
+		{PresetArgo, http.StatusGone, "", "permanent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.preset+"/"+strconv.Itoa(tt.status), func(t *testing.T) {

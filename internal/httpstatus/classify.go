@@ -40,27 +40,52 @@ func Redact(endpoint string) string {
 // error (408, 429, 502, 503, 504, honouring Retry-After) or a permanent error
 // (every other status). It reads and closes nothing: pass the body already read.
 func Classify(resp *http.Response, body []byte, endpoint string, extraOK ...int) error {
+	return Policy{OK: extraOK}.Classify(resp, body, endpoint)
+}
+
+// Policy adjusts Classify for one kind of caller.
+type Policy struct {
+	// OK lists statuses besides 2xx that mean success, e.g. 409 where it
+	// means "this idempotent request was accepted before".
+	OK []int
+	// RetryServerErrors makes every 5xx retryable, not only 502, 503 and
+	// 504: a caller whose payload exists nowhere else (a retraining job)
+	// would rather retry a failing server than drop the payload.
+	RetryServerErrors bool
+}
+
+// Classify is the package-level Classify under policy p.
+func (p Policy) Classify(resp *http.Response, body []byte, endpoint string) error {
 	code := resp.StatusCode
 	if code >= 200 && code < 300 {
 		return nil
 	}
-	for _, ok := range extraOK {
+	for _, ok := range p.OK {
 		if code == ok {
 			return nil
 		}
 	}
 	err := fmt.Errorf("%s answered %d %s: %q", Redact(endpoint), code, http.StatusText(code), body)
-	switch code {
-	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	if retryable(code) || (p.RetryServerErrors && code >= 500 && code < 600) {
 		if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return exporterhelper.NewThrottleRetry(err, d)
 		}
 		return err
-	case http.StatusGone:
+	}
+	if code == http.StatusGone {
 		return consumererror.NewPermanent(fmt.Errorf("endpoint %s is gone (410): %w", Redact(endpoint), err))
 	}
 	return consumererror.NewPermanent(err)
+}
+
+// retryable lists the statuses core's otlphttp exporter retries, plus 408.
+func retryable(code int) bool {
+	switch code {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // RetryAfter parses a Retry-After header: delay seconds or an HTTP date.

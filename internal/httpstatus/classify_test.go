@@ -99,3 +99,41 @@ func TestReadBodyLimit(t *testing.T) {
 	assert.Len(t, ReadBody(r), MaxBody)
 	assert.Zero(t, r.Len(), "the rest is drained so the connection can be reused")
 }
+
+func TestPolicyRetryServerErrors(t *testing.T) {
+	const endpoint = "https://airflow.example/api/v1/dags/retrain/dagRuns"
+	p := Policy{OK: []int{409}, RetryServerErrors: true}
+	tests := []struct {
+		name       string
+		code       int
+		retryAfter string
+		wantOK     bool
+		permanent  bool
+		contains   string
+	}{
+		{name: "409 is ok", code: 409, wantOK: true},
+		{name: "500 retryable", code: 500},
+		{name: "501 retryable", code: 501},
+		{name: "599 retryable", code: 599},
+		{name: "500 with Retry-After", code: 500, retryAfter: "3", contains: "Throttle (3s)"},
+		{name: "503 retryable", code: 503},
+		{name: "429 retryable", code: 429},
+		{name: "400 still permanent", code: 400, permanent: true},
+		{name: "410 still permanent", code: 410, permanent: true, contains: "is gone (410)"},
+		{name: "600 permanent", code: 600, permanent: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := p.Classify(response(tt.code, tt.retryAfter), nil, endpoint)
+			if tt.wantOK {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.permanent, consumererror.IsPermanent(err))
+			assert.Contains(t, err.Error(), tt.contains)
+		})
+	}
+	// The zero policy is Classify: 500 stays permanent for notifications.
+	assert.True(t, consumererror.IsPermanent(Policy{}.Classify(response(500, ""), nil, endpoint)))
+}
