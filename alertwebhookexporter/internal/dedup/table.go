@@ -63,8 +63,9 @@ const (
 
 var decisionNames = [...]string{"notify", "repeat", "duplicate", "replay", "stale", "suppress"}
 
+// String names the decision as the deduplicated counter's reason label does.
 func (d Decision) String() string {
-	if int(d) < len(decisionNames) {
+	if d >= 0 && int(d) < len(decisionNames) {
 		return decisionNames[d]
 	}
 	return fmt.Sprintf("decision(%d)", int(d))

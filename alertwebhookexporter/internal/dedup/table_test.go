@@ -161,3 +161,20 @@ func TestPendingUntilDelivered(t *testing.T) {
 	assert.Equal(t, t0.Add(time.Hour), e.LastSentAt)
 	assert.Len(t, reloaded.Entries(), 1)
 }
+
+func TestDecisionString(t *testing.T) {
+	tests := []struct {
+		d    Decision
+		want string
+	}{
+		{Notify, "notify"},
+		{Suppress, "suppress"},
+		{Decision(-1), "decision(-1)"},
+		{Decision(42), "decision(42)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.d.String())
+		})
+	}
+}
