@@ -133,7 +133,7 @@ func Decode(lr plog.LogRecord) (Violation, error) {
 				v.Annotations = map[string]string{}
 			}
 			v.Annotations[strings.TrimPrefix(k, AttrAnnotationPrefix)] = val.AsString()
-		case !strings.HasPrefix(k, contractPrefix):
+		case !IsContractAttribute(k):
 			v.ModelKey = append(v.ModelKey, Attribute{Key: k, Value: val.AsString()})
 		}
 		return true

@@ -112,3 +112,34 @@ func TestDecodeLogs(t *testing.T) {
 	assert.Equal(t, "fraud-api", r.Events[0].Resource["service.name"])
 	assert.Equal(t, v, r.Events[0].Violation)
 }
+
+func TestIsContractAttribute(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{AttrRule, true},
+		{AttrAnnotationPrefix + "summary", true},
+		{"modelmon.tenant", true},
+		{AttrModelName, false},
+		{"tenant", false},
+		{"modelmonitor.tenant", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, IsContractAttribute(tt.name))
+		})
+	}
+}
+
+// TestContractNamedKeyIsNotKey shows why producers must refuse contract
+// names in a model key: the attribute does not decode as part of the key.
+func TestContractNamedKeyIsNotKey(t *testing.T) {
+	v := sample()
+	v.ModelKey = append(v.ModelKey, Attribute{Key: "modelmon.tenant", Value: "acme"})
+	lr := plog.NewLogRecord()
+	Encode(&v, lr)
+	got, err := Decode(lr)
+	require.NoError(t, err)
+	assert.Equal(t, []Attribute{{AttrModelName, "fraud-model"}, {AttrModelVersion, "v7"}}, got.ModelKey)
+}

@@ -3,6 +3,8 @@
 // third parties depend on it; it depends only on pdata.
 package modelevent
 
+import "strings"
+
 // EventName is the LogRecord event name of every modelmon violation event.
 const EventName = "modelmon.violation"
 
@@ -36,6 +38,15 @@ const (
 // contractPrefix marks attributes owned by the contract; every other record
 // attribute is part of the model key.
 const contractPrefix = "modelmon."
+
+// IsContractAttribute reports whether name belongs to the contract (it
+// starts with "modelmon."). Such a name cannot be a model-key attribute: an
+// encoded record would not decode it as part of the key, and it could
+// overwrite a contract attribute, so producers should refuse it in their
+// model-key configuration.
+func IsContractAttribute(name string) bool {
+	return strings.HasPrefix(name, contractPrefix)
+}
 
 // State is the alert state an event reports.
 type State string
