@@ -93,11 +93,14 @@ func (cfg *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("format %q is not one of json, alertmanager, slack, pagerduty", cfg.Format))
 	}
-	if ep := cfg.ClientConfig.Endpoint; ep != "" {
-		if u, err := url.Parse(ep); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			// The endpoint may carry a token (Slack): say what is wrong, not what it is.
-			errs = append(errs, errors.New("endpoint must be an http or https URL with a host"))
-		}
+	if ep := cfg.ClientConfig.Endpoint; ep != "" && !isHTTPURL(ep) {
+		// The endpoint may carry a token (Slack): say what is wrong, not what it is.
+		errs = append(errs, errors.New("endpoint must be an http or https URL with a host"))
+	}
+	if cfg.ExternalURL != "" && !isHTTPURL(cfg.ExternalURL) {
+		// It becomes PagerDuty's client_url and the payloads' links: a
+		// malformed one would get every PagerDuty event refused.
+		errs = append(errs, errors.New("external_url must be an http or https URL with a host"))
 	}
 	if cfg.MinSeverity != "" {
 		if _, err := modelevent.ParseSeverity(cfg.MinSeverity); err != nil {
@@ -133,6 +136,11 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, errors.New("max_tracked_alerts must be positive"))
 	}
 	return errors.Join(errs...)
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func secrets(s []configopaque.String) []string {

@@ -128,6 +128,8 @@ func TestValidateRequiredFields(t *testing.T) {
 		{name: "bounded state", mutate: func(c *Config) { c.MaxTrackedAlerts = 0 }, want: "max_tracked_alerts must be positive"},
 		{name: "group interval", mutate: func(c *Config) { c.GroupBy = []string{"x"}; c.GroupInterval = 0 }, want: "group_interval must be positive"},
 		{name: "max alerts", mutate: func(c *Config) { c.MaxAlerts = -1 }, want: "max_alerts must not be negative"},
+		{name: "external url relative", mutate: func(c *Config) { c.ExternalURL = "grafana/d/models" }, want: "external_url must be an http or https URL"},
+		{name: "external url scheme", mutate: func(c *Config) { c.ExternalURL = "javascript:alert(1)" }, want: "external_url must be an http or https URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
