@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -198,11 +199,20 @@ func (h *HTTPConfig) validate() error {
 			errs = append(errs, fmt.Errorf("http.%s must be set for preset %s", name, h.Preset))
 		}
 	}
+	// Names that become path segments must stay one segment: a '/' would
+	// post every job to another path, which answers 404 and drops the job.
+	segment := func(v, name string, re *regexp.Regexp, rule string) {
+		if v != "" && !re.MatchString(v) {
+			errs = append(errs, fmt.Errorf("http.%s: %q is not valid (%s)", name, v, rule))
+		}
+	}
 	switch h.Preset {
 	case PresetAirflow:
 		need(h.Airflow.DagID, "airflow.dag_id")
+		segment(h.Airflow.DagID, "airflow.dag_id", airflowDagID, "letters, digits, '_', '.' and '-', as Airflow allows")
 	case PresetArgo:
 		need(h.Argo.Namespace, "argo.namespace")
+		segment(h.Argo.Namespace, "argo.namespace", kubernetesLabel, "a Kubernetes namespace: lowercase letters, digits and '-', at most 63")
 		need(h.Argo.WorkflowTemplate, "argo.workflow_template")
 		if _, ok := h.Argo.Parameters["job"]; ok {
 			errs = append(errs, errors.New("http.argo.parameters: job is set by the exporter"))
@@ -230,6 +240,12 @@ func (h *HTTPConfig) validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// airflowDagID is Airflow's rule for dag ids (KEY_REGEX, at most 250 characters).
+var airflowDagID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,250}$`)
+
+// kubernetesLabel is a DNS-1123 label, the shape of a namespace name.
+var kubernetesLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
 func (r *RedisConfig) validate() error {
 	var errs []error

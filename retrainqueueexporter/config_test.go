@@ -95,3 +95,35 @@ func TestConfigStruct(t *testing.T) {
 	assert.NoError(t, componenttest.CheckConfigStruct(createDefaultConfig()))
 	assert.NoError(t, confmap.Validate(createDefaultConfig()))
 }
+
+func TestPresetPathSegments(t *testing.T) {
+	tests := []struct {
+		name   string
+		preset string
+		mutate func(*HTTPConfig)
+		want   string // "" means valid
+	}{
+		{name: "airflow dag id", preset: PresetAirflow, mutate: func(h *HTTPConfig) { h.Airflow.DagID = "retrain.fraud-model_v2" }},
+		{name: "airflow dag id with slash", preset: PresetAirflow, mutate: func(h *HTTPConfig) { h.Airflow.DagID = "team/retrain" },
+			want: `http.airflow.dag_id: "team/retrain" is not valid`},
+		{name: "airflow dag id with query", preset: PresetAirflow, mutate: func(h *HTTPConfig) { h.Airflow.DagID = "retrain?x=1" },
+			want: "http.airflow.dag_id"},
+		{name: "argo namespace", preset: PresetArgo, mutate: func(h *HTTPConfig) { h.Argo.Namespace = "ml-training" }},
+		{name: "argo namespace with slash", preset: PresetArgo, mutate: func(h *HTTPConfig) { h.Argo.Namespace = "ml/../admin" },
+			want: `http.argo.namespace: "ml/../admin" is not valid`},
+		{name: "argo namespace upper case", preset: PresetArgo, mutate: func(h *HTTPConfig) { h.Argo.Namespace = "ML" },
+			want: "http.argo.namespace"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := httpConfig("https://orchestrator.example", tt.preset)
+			tt.mutate(&cfg.HTTP)
+			err := cfg.Validate()
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}
