@@ -1,6 +1,8 @@
 package payload
 
 import (
+	"encoding/json"
+	"math"
 	"testing"
 	"time"
 
@@ -60,4 +62,33 @@ func TestSlackManyAlerts(t *testing.T) {
 	msgs, err := Slack{}.Render(n)
 	require.NoError(t, err)
 	assert.Contains(t, string(msgs[0].Body), "and 17 more alerts", "48 shown of 60, plus 5 truncated")
+}
+
+// TestPagerDutyNonFiniteValues: observed values come from user metrics; a NaN
+// or infinite one must not make the event unencodable (and so never sent).
+func TestPagerDutyNonFiniteValues(t *testing.T) {
+	tests := []struct {
+		name      string
+		observed  float64
+		threshold float64
+		want      map[string]any
+	}{
+		{name: "NaN", observed: math.NaN(), threshold: 0.25, want: map[string]any{"modelmon.observed": "NaN", "modelmon.threshold": 0.25}},
+		{name: "+Inf", observed: math.Inf(1), threshold: 120, want: map[string]any{"modelmon.observed": "+Inf", "modelmon.threshold": 120.0}},
+		{name: "-Inf threshold", observed: 1, threshold: math.Inf(-1), want: map[string]any{"modelmon.observed": 1.0, "modelmon.threshold": "-Inf"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := event(modelevent.StateFiring)
+			ev.Observed, ev.Threshold = tt.observed, tt.threshold
+			msgs, err := PagerDuty{RoutingKey: "k"}.Render(&Notification{ID: "e1", Alerts: []Alert{NewAlert(ev)}})
+			require.NoError(t, err)
+			require.Len(t, msgs, 1)
+			var got PagerDutyEvent
+			require.NoError(t, json.Unmarshal(msgs[0].Body, &got))
+			for k, v := range tt.want {
+				assert.Equal(t, v, got.Payload.CustomDetails[k], k)
+			}
+		})
+	}
 }

@@ -2,6 +2,7 @@ package payload
 
 import (
 	"encoding/json"
+	"math"
 
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -122,6 +123,13 @@ func customDetails(ev modelevent.Event) map[string]any {
 	lr := plog.NewLogRecord()
 	modelevent.Encode(&ev.Violation, lr)
 	d := lr.Attributes().AsRaw()
+	for k, v := range d {
+		// JSON has no NaN or Inf: spelt out, the event still encodes and the
+		// on-call person still sees the value.
+		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			d[k] = FormatValue(f)
+		}
+	}
 	if len(ev.Resource) > 0 {
 		res := make(map[string]any, len(ev.Resource))
 		for k, v := range ev.Resource {
