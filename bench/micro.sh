@@ -10,14 +10,21 @@ RUNS=${RUNS:-5}
 OUT=bench/out
 mkdir -p "$OUT"
 rm -f "$OUT"/micro-*.txt
+# PARTS selects benchmarks: perpoint (floors and ConsumeMetrics), curve, tick, memory.
+PARTS=${PARTS:-"perpoint curve tick memory"}
 go test -c -o "$OUT/modelmonprocessor.test" ./modelmonprocessor
+bench() { "$OUT/modelmonprocessor.test" -test.run '^$' -test.bench "$@"; }
 for i in $(seq 1 "$RUNS"); do
 	echo "micro run $i/$RUNS" >&2
 	{
-		"$OUT/modelmonprocessor.test" -test.run '^$' -test.bench '^BenchmarkPerPoint$' -test.benchmem -test.benchtime "${BENCHTIME:-1s}"
-		"$OUT/modelmonprocessor.test" -test.run '^$' -test.bench '^BenchmarkModels$' -test.benchmem -test.benchtime 3x
-		"$OUT/modelmonprocessor.test" -test.run '^$' -test.bench '^BenchmarkEvaluationTick$' -test.benchmem -test.benchtime 5x
-		"$OUT/modelmonprocessor.test" -test.run '^$' -test.bench '^BenchmarkMemoryPerModelSignal$' -test.benchtime 1x
+		for part in $PARTS; do
+			case $part in
+			perpoint) bench '^BenchmarkPerPoint$' -test.benchmem -test.benchtime "${BENCHTIME:-1s}" ;;
+			curve) bench '^BenchmarkModels$' -test.benchmem -test.benchtime 3x ;;
+			tick) bench '^BenchmarkEvaluationTick$' -test.benchmem -test.benchtime 5x ;;
+			memory) bench '^BenchmarkMemoryPerModelSignal$' -test.benchtime 1x ;;
+			esac
+		done
 	} > "$OUT/micro-$i.txt"
 done
 go run ./bench/microreport "$OUT"/micro-*.txt | tee "$OUT/micro.md"
