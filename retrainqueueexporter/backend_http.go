@@ -29,6 +29,8 @@ type httpBackend struct {
 	signer *webhooksign.Signer
 	client *http.Client
 	now    func() time.Time
+	// redactor keeps the client's secrets out of quoted answers.
+	redactor *httpstatus.Redactor
 }
 
 var _ backend = (*httpBackend)(nil)
@@ -47,6 +49,11 @@ func newHTTPBackend(cfg *HTTPConfig, set component.TelemetrySettings) (*httpBack
 	}
 	// JoinPath keeps a query the endpoint may carry (?token=…) at the end.
 	b.url = u.JoinPath(b.preset.path...).String()
+	headers := make([]string, 0, len(cfg.Headers))
+	for _, h := range cfg.Headers {
+		headers = append(headers, string(h.Value))
+	}
+	b.redactor = httpstatus.NewRedactor(cfg.Endpoint, headers, string(cfg.Generic.SigningSecret))
 	if cfg.Generic.SigningSecret != "" {
 		s, err := webhooksign.New([]string{string(cfg.Generic.SigningSecret)})
 		if err != nil {
@@ -89,7 +96,8 @@ func (b *httpBackend) write(ctx context.Context, j *job.Job, jobJSON []byte) err
 	// Every 5xx is retried: a job refused by a failing orchestrator exists
 	// nowhere else, and the job stays pending (bounded by max_pending).
 	p := httpstatus.Policy{OK: b.preset.alreadyExists, RetryServerErrors: true}
-	return p.Classify(resp, httpstatus.ReadBody(resp.Body), b.cfg.Endpoint)
+	// Servers often quote the request in an error answer, tokens included.
+	return p.Classify(resp, b.redactor.Bytes(httpstatus.ReadBody(resp.Body)), b.cfg.Endpoint)
 }
 
 func (b *httpBackend) shutdown(context.Context) error {

@@ -1,6 +1,7 @@
 // Package httpstatus classifies HTTP responses of notification and job
 // endpoints into success, retryable and permanent errors, as the core otlphttp
-// exporter does, and reads response bodies only up to a fixed limit.
+// exporter does, reads response bodies only up to a fixed limit, and keeps a
+// client's secrets out of the endpoints and answers it quotes.
 package httpstatus
 
 import (
