@@ -19,6 +19,7 @@ import (
 	"github.com/visutility/otelcol-modelmon/alertwebhookexporter/internal/dedup"
 	"github.com/visutility/otelcol-modelmon/alertwebhookexporter/internal/metadata"
 	"github.com/visutility/otelcol-modelmon/alertwebhookexporter/internal/payload"
+	"github.com/visutility/otelcol-modelmon/internal/httpstatus"
 	"github.com/visutility/otelcol-modelmon/internal/storagekv"
 	"github.com/visutility/otelcol-modelmon/internal/webhooksign"
 	"github.com/visutility/otelcol-modelmon/modelevent"
@@ -42,7 +43,7 @@ type alertExporter struct {
 
 	client   *http.Client
 	url      string
-	redactor *redactor
+	redactor *httpstatus.Redactor
 	store    storagekv.Store
 	table    *dedup.Table
 	groups   *grouper

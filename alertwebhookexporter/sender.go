@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/otel/attribute"
@@ -49,9 +48,9 @@ func (e *alertExporter) post(ctx context.Context, m payload.Message) error {
 	resp, err := e.client.Do(req)
 	if err != nil {
 		// Network errors are retryable; the url.Error would quote the full URL.
-		return fmt.Errorf("post to %s: %w", httpstatus.Redact(e.url), e.redactor.err(unwrapURLError(err)))
+		return fmt.Errorf("post to %s: %w", httpstatus.Redact(e.url), e.redactor.Error(unwrapURLError(err)))
 	}
-	body := e.redactor.bytes(httpstatus.ReadBody(resp.Body))
+	body := e.redactor.Bytes(httpstatus.ReadBody(resp.Body))
 	_ = resp.Body.Close()
 	err = httpstatus.Classify(resp, body, e.url)
 	if err == nil || !consumererror.IsPermanent(err) {
@@ -75,53 +74,14 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// redactor removes the configured secrets from text that came from the
-// remote side, which may echo them back.
-type redactor struct {
-	secrets []string
-}
-
-func newRedactor(cfg *Config) *redactor {
-	r := &redactor{}
-	for _, s := range cfg.SigningSecret {
-		r.add(string(s))
-	}
-	r.add(string(cfg.RoutingKey))
-	if u, err := url.Parse(cfg.ClientConfig.Endpoint); err == nil {
-		// A Slack webhook's path is its token.
-		if p := strings.Trim(u.Path, "/"); len(p) >= 8 {
-			r.add(p)
-		}
-		if u.RawQuery != "" {
-			r.add(u.RawQuery)
-		}
-	}
+// newRedactor collects the secrets the remote side may echo back: the
+// endpoint's path and query (a Slack webhook's path is its token), header
+// values, signing secrets and the routing key.
+func newRedactor(cfg *Config) *httpstatus.Redactor {
+	headers := make([]string, 0, len(cfg.ClientConfig.Headers))
 	for _, h := range cfg.ClientConfig.Headers {
-		r.add(string(h.Value))
+		headers = append(headers, string(h.Value))
 	}
-	return r
-}
-
-func (r *redactor) add(s string) {
-	if len(s) >= 4 {
-		r.secrets = append(r.secrets, s)
-	}
-}
-
-const redacted = "[REDACTED]"
-
-func (r *redactor) bytes(b []byte) []byte {
-	for _, s := range r.secrets {
-		b = bytes.ReplaceAll(b, []byte(s), []byte(redacted))
-	}
-	return b
-}
-
-func (r *redactor) err(err error) error {
-	msg := err.Error()
-	clean := string(r.bytes([]byte(msg)))
-	if clean == msg {
-		return err
-	}
-	return errors.New(clean)
+	return httpstatus.NewRedactor(cfg.ClientConfig.Endpoint, headers,
+		append(secrets(cfg.SigningSecret), string(cfg.RoutingKey))...)
 }
