@@ -26,6 +26,10 @@ FIXED=${FIXED:-"--workers 70 --rate 1000"}
 SATURATE=${SATURATE:-"--workers 4 --rate 0"}
 # modelmon-demo exports about 7 points per model per export: 1,000 × 10/s ≈ 70,000 points/s.
 DEMO_FIXED=${DEMO_FIXED:-"-models 1000 -rate 10"}
+# LOAD_CPUS=0,1 lets the load use both CPUs (the collector stays on CPU 1):
+# the machine, not the load generator's core, then sets the saturation point.
+LOAD_CPUS=${LOAD_CPUS:-0}
+MODES=${MODES:-"fixed saturation"}
 TICK=$(getconf CLK_TCK)
 [ -x "$DISTRO" ] || { echo "no $DISTRO: run make build" >&2; exit 1; }
 [ -x "$TELEMETRYGEN" ] || { echo "no $TELEMETRYGEN: GOBIN=\$PWD/bin go install github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v0.161.0" >&2; exit 1; }
@@ -76,7 +80,7 @@ measure() {
 	taskset -pc 1 "$col" >/dev/null
 	for _ in $(seq 100); do points >/dev/null 2>&1 && break; sleep 0.1; done
 	load_cmd "$1" "$2"
-	taskset -c 0 "${LOADCMD[@]}" >"$OUT/throughput-load.log" 2>&1 &
+	taskset -c "$LOAD_CPUS" "${LOADCMD[@]}" >"$OUT/throughput-load.log" 2>&1 &
 	load=$!
 	sleep "$WARM"
 	local p1 c1 t1 p2 c2 t2
@@ -99,12 +103,12 @@ measure() {
 	}' | tee -a "$RAW"
 }
 
-loads="telemetrygen-passthrough telemetrygen-model"
-[ -x "$DEMO" ] && loads="$loads demo"
+loads=${LOADS:-"telemetrygen-passthrough telemetrygen-model"}
+[ -z "${LOADS:-}" ] && [ -x "$DEMO" ] && loads="$loads demo"
 echo "# load mode config run points/s cpu-ns/point collector-cores loadavg" >&2
 for run in $(seq 1 "$RUNS"); do
 	for l in $loads; do
-		for m in fixed saturation; do
+		for m in $MODES; do
 			# The demo paces itself per model; its saturation is the telemetrygen case's.
 			[ "$l" = demo ] && [ "$m" = saturation ] && continue
 			for c in without with; do
