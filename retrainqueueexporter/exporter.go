@@ -131,6 +131,7 @@ func (e *retrainExporter) start(ctx context.Context, host component.Host) error 
 	if err := e.backend.start(ctx, host); err != nil {
 		return err
 	}
+	e.warnCleartext()
 	e.flushMu.Lock()
 	e.started = true
 	e.flushMu.Unlock()
