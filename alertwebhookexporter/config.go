@@ -125,8 +125,11 @@ func (cfg *Config) Validate() error {
 		if cfg.Format != FormatJSON && cfg.Format != FormatSlack {
 			errs = append(errs, fmt.Errorf("group_by applies to the json and slack formats, not %q", cfg.Format))
 		}
-		if cfg.GroupWait < 0 || cfg.GroupInterval <= 0 {
-			errs = append(errs, errors.New("group_wait must not be negative and group_interval must be positive"))
+		if cfg.GroupWait < 0 {
+			errs = append(errs, fmt.Errorf("group_wait must not be negative, got %s", cfg.GroupWait))
+		}
+		if cfg.GroupInterval <= 0 {
+			errs = append(errs, fmt.Errorf("group_interval must be positive, got %s", cfg.GroupInterval))
 		}
 	}
 	if cfg.MaxAlerts < 0 {
