@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
+	"github.com/visutility/otelcol-modelmon/internal/httpstatus"
 	"github.com/visutility/otelcol-modelmon/modelevent"
 	"github.com/visutility/otelcol-modelmon/retrainqueueexporter/internal/job"
 	"github.com/visutility/otelcol-modelmon/retrainqueueexporter/internal/planner"
@@ -329,6 +330,10 @@ func (e *retrainExporter) flush(ctx context.Context, force bool) error {
 		}
 		e.failures++
 		e.retryAt = now.Add(backoff(e.failures))
+		if d, ok := httpstatus.RetryDelay(err); ok && now.Add(d).After(e.retryAt) {
+			// The orchestrator said when to come back (Retry-After).
+			e.retryAt = now.Add(d)
+		}
 		e.lastErr = err
 		return err
 	}

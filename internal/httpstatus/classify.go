@@ -5,6 +5,7 @@
 package httpstatus
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -69,7 +70,7 @@ func (p Policy) Classify(resp *http.Response, body []byte, endpoint string) erro
 	err := fmt.Errorf("%s answered %d %s: %q", Redact(endpoint), code, http.StatusText(code), body)
 	if retryable(code) || (p.RetryServerErrors && code >= 500 && code < 600) {
 		if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return exporterhelper.NewThrottleRetry(err, d)
+			return &throttled{error: exporterhelper.NewThrottleRetry(err, d), delay: d}
 		}
 		return err
 	}
@@ -77,6 +78,26 @@ func (p Policy) Classify(resp *http.Response, body []byte, endpoint string) erro
 		return consumererror.NewPermanent(fmt.Errorf("endpoint %s is gone (410): %w", Redact(endpoint), err))
 	}
 	return consumererror.NewPermanent(err)
+}
+
+// throttled carries the delay a server asked for next to exporterhelper's
+// throttle error (which keeps it private), for callers that retry by
+// themselves as well.
+type throttled struct {
+	error
+	delay time.Duration
+}
+
+func (t *throttled) Unwrap() error { return t.error }
+
+// RetryDelay returns the delay a Retry-After header asked for, when err
+// (or an error it wraps) came from Classify with one.
+func RetryDelay(err error) (time.Duration, bool) {
+	var t *throttled
+	if errors.As(err, &t) {
+		return t.delay, true
+	}
+	return 0, false
 }
 
 // retryable lists the statuses core's otlphttp exporter retries, plus 408.

@@ -1,6 +1,7 @@
 package httpstatus
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -136,4 +137,34 @@ func TestPolicyRetryServerErrors(t *testing.T) {
 	}
 	// The zero policy is Classify: 500 stays permanent for notifications.
 	assert.True(t, consumererror.IsPermanent(Policy{}.Classify(response(500, ""), nil, endpoint)))
+}
+
+func TestRetryDelay(t *testing.T) {
+	tests := []struct {
+		name       string
+		code       int
+		retryAfter string
+		want       time.Duration
+		wantOK     bool
+	}{
+		{name: "429 with seconds", code: 429, retryAfter: "30", want: 30 * time.Second, wantOK: true},
+		{name: "503 with zero", code: 503, retryAfter: "0", want: 0, wantOK: true},
+		{name: "503 without header", code: 503},
+		{name: "400 ignores the header", code: 400, retryAfter: "30"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Classify(response(tt.code, tt.retryAfter), nil, "https://x.example")
+			require.Error(t, err)
+			wrapped := fmt.Errorf("writing job: %w", err)
+			got, ok := RetryDelay(wrapped)
+			assert.Equal(t, tt.wantOK, ok)
+			assert.Equal(t, tt.want, got)
+			if ok {
+				assert.Contains(t, err.Error(), "Throttle", "exporterhelper still sees its throttle error")
+			}
+		})
+	}
+	_, ok := RetryDelay(nil)
+	assert.False(t, ok)
 }
