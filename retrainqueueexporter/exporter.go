@@ -27,6 +27,8 @@ const (
 	maxTriggers = 100
 	// maxBackoff bounds the wait between retries of a failing backend.
 	maxBackoff = time.Minute
+	// maxRetryAfter bounds how long an orchestrator's Retry-After is obeyed.
+	maxRetryAfter = time.Hour
 	// defaultWriteTimeout bounds a background write when no timeout is set.
 	defaultWriteTimeout = 30 * time.Second
 )
@@ -331,8 +333,9 @@ func (e *retrainExporter) flush(ctx context.Context, force bool) error {
 		e.failures++
 		e.retryAt = now.Add(backoff(e.failures))
 		if d, ok := httpstatus.RetryDelay(err); ok && now.Add(d).After(e.retryAt) {
-			// The orchestrator said when to come back (Retry-After).
-			e.retryAt = now.Add(d)
+			// The orchestrator said when to come back (Retry-After), within
+			// reason: a broken one must not park every job for days.
+			e.retryAt = now.Add(min(d, maxRetryAfter))
 		}
 		e.lastErr = err
 		return err

@@ -22,6 +22,7 @@ func TestRetryAfterHonouredByTheLoop(t *testing.T) {
 		{name: "429 for 30s", status: http.StatusTooManyRequests, retryAfter: "30", wait: 30 * time.Second},
 		{name: "503 for 5m", status: http.StatusServiceUnavailable, retryAfter: "300", wait: 5 * time.Minute},
 		{name: "shorter than the backoff", status: http.StatusTooManyRequests, retryAfter: "0", wait: time.Second},
+		{name: "a year is capped", status: http.StatusServiceUnavailable, retryAfter: "31536000", wait: maxRetryAfter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

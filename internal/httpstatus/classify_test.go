@@ -72,6 +72,7 @@ func TestRetryAfter(t *testing.T) {
 		{in: "2", want: 2 * time.Second, wantOK: true},
 		{in: "-1", wantOK: false},
 		{in: "soon", wantOK: false},
+		{in: "99999999999999", wantOK: false},
 		{in: now.Add(90 * time.Second).Format(http.TimeFormat), want: 90 * time.Second, wantOK: true},
 		{in: now.Add(-time.Minute).Format(http.TimeFormat), want: 0, wantOK: true},
 	}
