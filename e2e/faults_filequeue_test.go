@@ -48,62 +48,89 @@ service:
       exporters: [retrain_queue]
 `
 
-// brokenDisk makes dir refuse new files and returns what undoes it. As root
-// it mounts a 256 KiB tmpfs there, to be filled up later (disk full);
-// otherwise dir's job subdirectories are made read-only. A root that may not
-// mount skips: permissions do not stop root.
+// brokenDisk makes the queue directory refuse new jobs and then recover, in
+// the most faithful way the machine allows: a 256 KiB tmpfs filled to ENOSPC
+// when mounting works (root), read-only tmp/ and ready/ when not root, and
+// for a root that may not mount (permissions do not stop root) ready/
+// replaced by a plain file, so that no job can be listed or moved there.
 type brokenDisk struct {
-	dir   string
-	tmpfs bool
+	dir  string
+	mode string // "tmpfs", "read-only" or "not-a-directory"
 }
 
 func newBrokenDisk(t *testing.T) *brokenDisk {
 	t.Helper()
-	d := &brokenDisk{dir: filepath.Join(t.TempDir(), "queue")}
+	d := &brokenDisk{dir: filepath.Join(t.TempDir(), "queue"), mode: "read-only"}
 	require.NoError(t, os.MkdirAll(d.dir, 0o700))
+	// MODELMON_BROKEN_DISK picks a mode, to run the fallbacks where tmpfs works.
+	if m := os.Getenv("MODELMON_BROKEN_DISK"); m != "" && m != "tmpfs" {
+		require.Contains(t, []string{"read-only", "not-a-directory"}, m, "MODELMON_BROKEN_DISK")
+		d.mode = m
+		return d
+	}
 	if os.Geteuid() != 0 {
 		return d
 	}
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", d.dir).CombinedOutput()
-	if err != nil {
-		t.Skipf("cannot mount a tmpfs as root (%v: %s), and permissions do not stop root", err, out)
+	d.mode = "not-a-directory"
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", d.dir).CombinedOutput(); err != nil {
+		t.Logf("cannot mount a tmpfs (%v: %s); replacing ready/ by a file instead", err, out)
+		return d
 	}
-	d.tmpfs = true
+	d.mode = "tmpfs"
 	t.Cleanup(func() { _ = exec.Command("umount", "-l", d.dir).Run() })
 	return d
 }
 
-// fail fills the tmpfs, or takes write permission from tmp/ and ready/.
+// fail breaks the directory; the exporter has created its subdirectories.
 func (d *brokenDisk) fail(t *testing.T) {
 	t.Helper()
-	if !d.tmpfs {
+	ready := filepath.Join(d.dir, "ready")
+	switch d.mode {
+	case "read-only":
 		for _, sub := range []string{"tmp", "ready"} {
 			require.NoError(t, os.Chmod(filepath.Join(d.dir, sub), 0o500))
 		}
-		return
-	}
-	f, err := os.Create(filepath.Join(d.dir, "filler"))
-	require.NoError(t, err)
-	defer f.Close()
-	chunk := make([]byte, 4096)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			require.True(t, errors.Is(err, syscall.ENOSPC), "filling the tmpfs: %v", err)
-			return
+	case "not-a-directory":
+		require.NoError(t, os.Remove(ready))
+		require.NoError(t, os.WriteFile(ready, nil, 0o600))
+	case "tmpfs":
+		f, err := os.Create(filepath.Join(d.dir, "filler"))
+		require.NoError(t, err)
+		defer f.Close()
+		chunk := make([]byte, 4096)
+		for {
+			if _, err := f.Write(chunk); err != nil {
+				require.True(t, errors.Is(err, syscall.ENOSPC), "filling the tmpfs: %v", err)
+				return
+			}
 		}
 	}
 }
 
-// recover frees the space or gives the permissions back.
+// recover undoes fail.
 func (d *brokenDisk) recover(t *testing.T) {
 	t.Helper()
-	if !d.tmpfs {
+	ready := filepath.Join(d.dir, "ready")
+	switch d.mode {
+	case "read-only":
 		for _, sub := range []string{"tmp", "ready"} {
 			require.NoError(t, os.Chmod(filepath.Join(d.dir, sub), 0o700))
 		}
-		return
+	case "not-a-directory":
+		require.NoError(t, os.Remove(ready))
+		require.NoError(t, os.Mkdir(ready, 0o700))
+	case "tmpfs":
+		require.NoError(t, os.Remove(filepath.Join(d.dir, "filler")))
 	}
-	require.NoError(t, os.Remove(filepath.Join(d.dir, "filler")))
+}
+
+// readyEntries lists ready/, which is empty while it is not a directory.
+func (d *brokenDisk) readyEntries(t *testing.T) []string {
+	t.Helper()
+	if st, err := os.Stat(filepath.Join(d.dir, "ready")); err == nil && !st.IsDir() {
+		return nil
+	}
+	return dirEntries(t, filepath.Join(d.dir, "ready"))
 }
 
 func dirEntries(t *testing.T, dir string) []string {
@@ -122,6 +149,7 @@ func dirEntries(t *testing.T, dir string) []string {
 // tmp/; once it can again, every job lands exactly once.
 func TestFileQueueDiskFull(t *testing.T) {
 	disk := newBrokenDisk(t)
+	t.Logf("queue directory broken by: %s", disk.mode)
 	c := newCollector(t, fileQueueConfig, map[string]any{"QueueDir": disk.dir})
 	c.start()
 	var models []*fleetModel
@@ -137,7 +165,7 @@ func TestFileQueueDiskFull(t *testing.T) {
 		30*time.Second, 100*time.Millisecond, "job writes never failed retryably")
 	// The outage itself: writes keep failing for a while.
 	time.Sleep(outage(t) / 2)
-	assert.Empty(t, dirEntries(t, filepath.Join(disk.dir, "ready")), "no job, whole or partial, in ready/")
+	assert.Empty(t, disk.readyEntries(t), "no job, whole or partial, in ready/")
 	assert.Empty(t, dirEntries(t, filepath.Join(disk.dir, "tmp")), "no partial job left in tmp/")
 	assert.True(t, c.healthy(), "the collector keeps running")
 

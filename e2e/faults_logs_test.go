@@ -63,9 +63,10 @@ func TestRefusingLogsPipeline(t *testing.T) {
 
 	waitMetric(t, c, 5, "otelcol_processor_modelmon_events", `state="firing"`)
 	waitMetric(t, c, 2, "otelcol_processor_modelmon_events_dropped")
-	held, found := c.metric("otelcol_processor_modelmon_outbox_length")
-	require.True(t, found)
-	assert.Equal(t, 3.0, held, "the outbox holds max_pending_events")
+	require.Eventually(t, func() bool {
+		held, _ := c.metric("otelcol_processor_modelmon_outbox_length")
+		return held == 3
+	}, 30*time.Second, 100*time.Millisecond, "the outbox holds max_pending_events")
 	// The metrics pipeline keeps flowing while the logs pipeline refuses.
 	sent, _ := c.metric("otelcol_exporter_sent_metric_points", `exporter="debug"`)
 	waitMetric(t, c, sent+20, "otelcol_exporter_sent_metric_points", `exporter="debug"`)
