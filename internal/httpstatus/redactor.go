@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -44,6 +45,9 @@ func NewRedactor(endpoint string, headerValues []string, secrets ...string) *Red
 	for _, s := range secrets {
 		r.add(s, minSecret)
 	}
+	// Longest first: a secret that contains a shorter one must be replaced
+	// whole, not left in pieces around the shorter one's mark.
+	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 	return r
 }
 

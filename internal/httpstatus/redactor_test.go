@@ -34,3 +34,9 @@ func TestRedactor(t *testing.T) {
 	var none *Redactor
 	assert.Equal(t, "as is", string(none.Bytes([]byte("as is"))))
 }
+
+func TestRedactorLongestFirst(t *testing.T) {
+	// The header value contains the shorter signing secret.
+	r := NewRedactor("https://hooks.example", nil, "tok1", "Bearer tok1-and-more")
+	assert.Equal(t, "auth [REDACTED]", string(r.Bytes([]byte("auth Bearer tok1-and-more"))))
+}
