@@ -180,6 +180,10 @@ func (c *Config) Validate() error {
 			add("model_key[%d]: empty attribute name", i)
 		case seenKey[k]:
 			add("model_key[%d]: duplicate attribute %q", i, k)
+		case modelevent.IsContractAttribute(k):
+			// Events carry the key as plain attributes beside the contract's own;
+			// a modelmon.* key would not decode back as key, or would overwrite one.
+			add("model_key[%d]: %q is reserved for the event contract (modelmon.*)", i, k)
 		}
 		seenKey[k] = true
 	}

@@ -80,6 +80,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		{"no_threshold", "rules[0] (r).below/above: set exactly one for the static strategy"},
 		{"unknown_signal", `rules[0] (r).signal: unknown signal "auc"`},
 		{"duplicate_names", `rules[1] (r).name: duplicate rule name "r"`},
+		{"reserved_model_key", `model_key[1]: "modelmon.tenant" is reserved for the event contract`},
 		{"negative_for", "rules[0] (r).for: must not be negative"},
 		{"window_size", "window.size: must be at least 1"},
 		{"negative_duration", "stale_after: must be positive"},
