@@ -109,16 +109,16 @@ func (r *idRecorder) webhookIDs() []string {
 	return append([]string(nil), r.ids...)
 }
 
-// sequences lists, per model, the statuses of the accuracy_low notifications
+// statuses lists, per model, the statuses of the accuracy_low notifications
 // received, in arrival order.
-func sequences(r *idRecorder) map[string][]string {
+func statuses(r *idRecorder) map[string][]string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := map[string][]string{}
 	for _, m := range r.messages {
 		for _, al := range m.Alerts {
 			if al.Labels["alertname"] == "accuracy_low" {
-				out[al.Labels["model_name"]] = append(out[al.Labels["model_name"]], al.Status+"@"+al.StartsAt.Format("05.000"))
+				out[al.Labels["model_name"]] = append(out[al.Labels["model_name"]], al.Status)
 			}
 		}
 	}

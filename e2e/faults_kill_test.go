@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -108,7 +107,7 @@ func runKillDuringOutage(t *testing.T) killOutcome {
 	jobs := func() []retrainJob { return rds.streamJobs(t, "modelmon:retrain") }
 	if !assert.Eventually(t, func() bool { return len(jobsFor(jobs(), "fraud-model")) > 0 && len(jobsFor(jobs(), "churn-model")) > 0 },
 		120*time.Second, 100*time.Millisecond, "jobs never delivered after the restart") {
-		t.Fatalf("jobs in Redis: %+v; notifications: %v", jobs(), sequences(hook))
+		t.Fatalf("jobs in Redis: %+v; notifications: %v", jobs(), statuses(hook))
 	}
 	require.Eventually(t, func() bool {
 		q, _ := c.metric("otelcol_exporter_queue_size")
@@ -130,11 +129,10 @@ func TestKillDuringOutage(t *testing.T) {
 		assert.False(t, seen[id], "webhook-id %s delivered twice", id)
 		seen[id] = true
 	}
-	seqs := sequences(out.hook)
+	got := statuses(out.hook)
 	for _, model := range []string{"fraud-model", "churn-model"} {
-		if assert.NotEmpty(t, seqs[model], model) {
-			last := seqs[model][len(seqs[model])-1]
-			assert.True(t, strings.HasPrefix(last, "resolved@"), "%s ends resolved: %v", model, seqs[model])
+		if assert.NotEmpty(t, got[model], model) {
+			assert.Equal(t, "resolved", got[model][len(got[model])-1], "%s ends resolved: %v", model, got[model])
 		}
 	}
 

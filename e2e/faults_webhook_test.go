@@ -86,19 +86,9 @@ func TestWebhookOutageDeliversOnceInOrder(t *testing.T) {
 		assert.False(t, seen[id], "webhook-id %s delivered twice", id)
 		seen[id] = true
 	}
-	perModel := map[string][]string{}
-	hook.mu.Lock()
-	defer hook.mu.Unlock()
-	for _, m := range hook.messages {
-		for _, al := range m.Alerts {
-			if al.Labels["alertname"] == "accuracy_low" {
-				perModel[al.Labels["model_name"]] = append(perModel[al.Labels["model_name"]], al.Status)
-			}
-		}
-	}
 	assert.Equal(t, map[string][]string{
 		"fraud-model": {"firing", "resolved", "firing"},
 		"churn-model": {"firing", "resolved"},
-	}, perModel, "every notification once, in order per alert")
+	}, statuses(hook), "every notification once, in order per alert")
 	t.Logf("outage %s: %d requests delivered after it", down, len(ids))
 }
