@@ -30,6 +30,8 @@ DEMO_FIXED=${DEMO_FIXED:-"-models 1000 -rate 10"}
 # the machine, not the load generator's core, then sets the saturation point.
 LOAD_CPUS=${LOAD_CPUS:-0}
 MODES=${MODES:-"fixed saturation"}
+# CONFIGS: bench/configs/throughput-<config>.yaml; each is compared with "without".
+CONFIGS=${CONFIGS:-"without with"}
 TICK=$(getconf CLK_TCK)
 [ -x "$DISTRO" ] || { echo "no $DISTRO: run make build" >&2; exit 1; }
 [ -x "$TELEMETRYGEN" ] || { echo "no $TELEMETRYGEN: GOBIN=\$PWD/bin go install github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v0.161.0" >&2; exit 1; }
@@ -111,7 +113,7 @@ for run in $(seq 1 "$RUNS"); do
 		for m in $MODES; do
 			# The demo paces itself per model; its saturation is the telemetrygen case's.
 			[ "$l" = demo ] && [ "$m" = saturation ] && continue
-			for c in without with; do
+			for c in $CONFIGS; do
 				measure "$l" "$m" "$c" "$run"
 			done
 		done
@@ -120,22 +122,25 @@ done
 
 # Per run, with/without ratios; then medians over runs.
 {
-	echo "| load | mode | runs | points/s without | points/s with | throughput with/without | CPU ns/point without | CPU ns/point with | CPU per point with/without | collector cores with |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| load | mode | config | runs | points/s without | points/s with | throughput with/without | CPU ns/point without | CPU ns/point with | CPU per point with/without | collector cores with |"
+	echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	awk '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-{ k = $1 " " $2; pps[k, $3, $4] = $5; cpu[k, $3, $4] = $6; cores[k, $3, $4] = $7; runs[k, $4] = 1; keys[k] = 1 }
+{ k = $1 " " $2; pps[k, $3, $4] = $5; cpu[k, $3, $4] = $6; cores[k, $3, $4] = $7; runs[k, $4] = 1; keys[k] = 1
+  if ($3 != "without") cfgs[$3] = 1 }
 END {
-	for (k in keys) {
+	for (k in keys) for (c in cfgs) {
 		n = 0
 		for (rk in runs) { split(rk, parts, SUBSEP); if (parts[1] != k) continue; r = parts[2]
-			n++; a[n] = pps[k, "without", r]; b[n] = pps[k, "with", r]; tr[n] = b[n] / a[n]
-			ca[n] = cpu[k, "without", r]; cb[n] = cpu[k, "with", r]; cr[n] = cb[n] / ca[n]; co[n] = cores[k, "with", r] }
+			if (!((k, c, r) in pps) || !((k, "without", r) in pps)) continue
+			n++; a[n] = pps[k, "without", r]; b[n] = pps[k, c, r]; tr[n] = b[n] / a[n]
+			ca[n] = cpu[k, "without", r]; cb[n] = cpu[k, c, r]; cr[n] = cb[n] / ca[n]; co[n] = cores[k, c, r] }
+		if (n == 0) continue
 		split(k, lm, " ")
-		printf "| %s | %s | %d | %.0f | %.0f | %.3f | %.0f | %.0f | %.3f | %.2f |\n", lm[1], lm[2], n,
+		printf "| %s | %s | %s | %d | %.0f | %.0f | %.3f | %.0f | %.0f | %.3f | %.2f |\n", lm[1], lm[2], c, n,
 			median(a, n), median(b, n), median(tr, n), median(ca, n), median(cb, n), median(cr, n), median(co, n)
 	}
 }' "$RAW" | sort
