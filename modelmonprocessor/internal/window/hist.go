@@ -16,10 +16,14 @@ import (
 type boundSet struct {
 	bounds []float64
 	refs   int // live points using the set; 0 means its buffer is free for reuse
-	// While building the merged view: whether the set is in use, and the
-	// summed bucket counts of its points (exact, one entry per bucket).
-	mark bool
+	// live counts the set's points with observations, and acc sums their
+	// bucket counts (exact, one entry per bucket). Both follow every add and
+	// drop, so that a percentile after each new point re-buckets the sums of
+	// the distinct sets instead of re-adding every point's buckets.
+	live int
 	acc  []uint64
+	// mark is set while building the merged view for sets that take part.
+	mark bool
 }
 
 // histPoint is one histogram data point. Its counts buffer stays with the
@@ -143,6 +147,17 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 	for _, c := range counts {
 		p.obs += c
 	}
+	if p.obs > 0 {
+		s := &h.sets[set]
+		if s.live == 0 {
+			s.acc = slices.Grow(s.acc[:0], len(counts))[:len(counts)]
+			clear(s.acc)
+		}
+		for j, c := range counts {
+			s.acc[j] += c
+		}
+		s.live++
+	}
 	h.mValid = false
 	if pos == r.n-1 {
 		h.raiseFloor(cutoff(t, h.maxAge))
@@ -231,7 +246,15 @@ func equalScaled(stored, bounds []float64, scale float64) bool {
 }
 
 func (h *HistWindow) dropOldest() {
-	h.sets[h.r.at(0).set].refs--
+	p := h.r.at(0)
+	s := &h.sets[p.set]
+	s.refs--
+	if p.obs > 0 {
+		for j, c := range p.counts {
+			s.acc[j] -= c
+		}
+		s.live--
+	}
 	h.r.dropOldest()
 	h.mValid = false
 }
@@ -272,7 +295,7 @@ func (h *HistWindow) End() int64 {
 func (h *HistWindow) Reset() {
 	h.r.reset()
 	for i := range h.sets {
-		h.sets[i].refs = 0
+		h.sets[i].refs, h.sets[i].live = 0, 0
 	}
 	h.floor = math.MinInt64
 	h.mValid = false
@@ -399,32 +422,21 @@ func (h *HistWindow) maxBound() (float64, bool) {
 
 // merge builds the merged histogram of the window's points that have finite
 // bounds and observations, reporting false when there are none. Points are
-// first summed per bound set (exact integer sums), so the re-bucketing cost
-// is paid once per distinct set, not once per point.
+// summed per bound set as they come and go (exact integer sums), so the
+// re-bucketing cost is paid once per distinct set, not once per point.
 func (h *HistWindow) merge() bool {
 	if h.mValid {
 		return h.mOK
 	}
 	h.mValid, h.mOK = true, false
-	for i := range h.sets {
-		h.sets[i].mark = false
-	}
 	limit, used := math.Inf(1), 0
 	var last *boundSet
-	for i := 0; i < h.r.n; i++ {
-		p := h.r.at(i)
-		s := &h.sets[p.set]
-		if p.obs == 0 || len(s.bounds) == 0 {
-			continue
-		}
-		if !s.mark {
-			s.mark, used, last = true, used+1, s
-			s.acc = slices.Grow(s.acc[:0], len(p.counts))[:len(p.counts)]
-			clear(s.acc)
+	for i := range h.sets {
+		s := &h.sets[i]
+		s.mark = s.live > 0 && len(s.bounds) > 0
+		if s.mark {
+			used, last = used+1, s
 			limit = math.Min(limit, s.bounds[len(s.bounds)-1])
-		}
-		for j, c := range p.counts {
-			s.acc[j] += c
 		}
 	}
 	if used == 0 {
