@@ -94,7 +94,7 @@ func hostileCases() []hostileCase {
 		// Further ahead of arrival than one window: refused, so that it cannot
 		// move the window's floor and blind the model.
 		{name: "timestamp 1 year in the future", key: stdKey("m", "1"), points: healthy(at(365 * 24 * time.Hour)),
-			want: map[string]int64{"invalid_value": 1}},
+			want: map[string]int64{"invalid_value": 1}, then: true, modelID: "m:1"},
 		{name: "no model key at all", key: func(pcommon.Map) {}, points: healthy(t0),
 			want: map[string]int64{"no_model_key": 1}},
 	}
