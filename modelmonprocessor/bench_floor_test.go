@@ -76,8 +76,11 @@ func perPointPayloads() []perPointPayload {
 	const fleetModels, perBatch = 1000, 100
 	for first := 0; first < fleetModels; first += perBatch {
 		fleet = append(fleet, benchdata.Fleet(benchdata.FleetOptions{First: first, Count: perBatch, Models: fleetModels, Time: ts}))
+		// Delta temporality, so that the same batch sent again fills the
+		// histogram windows (a cumulative one would add empty deltas).
 		fleetHist = append(fleetHist, benchdata.Fleet(benchdata.FleetOptions{
-			First: first, Count: perBatch, Models: fleetModels, Time: ts, LatencyHistogram: true,
+			First: first, Count: perBatch, Models: fleetModels, Time: ts,
+			LatencyHistogram: true, DeltaHistogram: true,
 		}))
 	}
 	matched := []perPointCase{{"matched", true}, {"matched_nohealth", false}}

@@ -117,6 +117,10 @@ type FleetOptions struct {
 	// LatencyHistogram sends model.latency as an explicit-bucket histogram
 	// (cumulative, as the OTel SDK's default) instead of a gauge.
 	LatencyHistogram bool
+	// DeltaHistogram sends the histogram with delta temporality: a batch
+	// sent again then adds its counts again, where a cumulative one would
+	// add nothing (no change since the previous point).
+	DeltaHistogram bool
 	// Round is the number of earlier batches for the same models; it makes
 	// cumulative histogram counts grow.
 	Round int
@@ -154,6 +158,9 @@ func Fleet(o FleetOptions) pmetric.Metrics {
 			if s.Metric == "model.latency" && o.LatencyHistogram {
 				h := m.SetEmptyHistogram()
 				h.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+				if o.DeltaHistogram {
+					h.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+				}
 				for k := 0; k < n; k++ {
 					dp := h.DataPoints().AppendEmpty()
 					dp.SetStartTimestamp(start)
