@@ -93,4 +93,5 @@ fuzz:
 	$(GO) test -run=^$$ -fuzz=^FuzzProcessMetrics$$ -fuzztime=$(FUZZTIME) ./modelmonprocessor
 	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./modelmonprocessor
 	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./alertwebhookexporter
+	$(GO) test -run=^$$ -fuzz=^FuzzRenderPayloads$$ -fuzztime=$(FUZZTIME) ./alertwebhookexporter
 	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./retrainqueueexporter
