@@ -94,4 +94,5 @@ fuzz:
 	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./modelmonprocessor
 	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./alertwebhookexporter
 	$(GO) test -run=^$$ -fuzz=^FuzzRenderPayloads$$ -fuzztime=$(FUZZTIME) ./alertwebhookexporter
+	$(GO) test -run=^$$ -fuzz=^FuzzSlackText$$ -fuzztime=$(FUZZTIME) ./alertwebhookexporter/internal/payload
 	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./retrainqueueexporter
