@@ -133,6 +133,7 @@ func (e *alertExporter) start(ctx context.Context, host component.Host) error {
 		RepeatInterval: repeat,
 		SendResolved:   e.cfg.SendResolved,
 		KeepResolved:   max(e.cfg.RepeatInterval, e.cfg.GroupInterval, time.Hour),
+		Durable:        e.cfg.Storage != nil,
 	})
 	loaded, bad, err := e.table.Load(ctx)
 	if err != nil {
@@ -277,6 +278,19 @@ func (e *alertExporter) handle(ctx context.Context, ev *modelevent.Event) error 
 		e.record(ctx, ev, d, now)
 		return nil
 	}
+	if d == dedup.NotifyWithFiring {
+		if e.groups == nil {
+			// Recorded before the resolution goes out, so a retry of the batch
+			// sends only what is still missing.
+			f := dedup.FiringOf(ev)
+			if err := e.send(ctx, e.notification(&f, now), string(f.State)); err != nil {
+				return err
+			}
+			e.record(ctx, &f, dedup.Notify, now)
+		}
+		// A group holds the latest state of each alert: the resolution alone.
+		d = dedup.Notify
+	}
 	if e.groups != nil {
 		if !e.groups.add(payload.NewAlert(*ev), now) {
 			e.metrics.NotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", "group")))
@@ -289,13 +303,7 @@ func (e *alertExporter) handle(ctx context.Context, ev *modelevent.Event) error 
 		}
 		return nil
 	}
-	n := &payload.Notification{
-		ID:          ev.EventID,
-		Receiver:    e.receiver(),
-		ExternalURL: e.cfg.ExternalURL,
-		Alerts:      []payload.Alert{payload.NewAlert(*ev)},
-		Now:         now,
-	}
+	n := e.notification(ev, now)
 	kind := string(ev.State)
 	if d == dedup.Repeat {
 		kind = "repeat"
@@ -305,6 +313,17 @@ func (e *alertExporter) handle(ctx context.Context, ev *modelevent.Event) error 
 	}
 	e.record(ctx, ev, d, now)
 	return nil
+}
+
+// notification wraps one event for an immediate send.
+func (e *alertExporter) notification(ev *modelevent.Event, now time.Time) *payload.Notification {
+	return &payload.Notification{
+		ID:          ev.EventID,
+		Receiver:    e.receiver(),
+		ExternalURL: e.cfg.ExternalURL,
+		Alerts:      []payload.Alert{payload.NewAlert(*ev)},
+		Now:         now,
+	}
 }
 
 func (e *alertExporter) record(ctx context.Context, ev *modelevent.Event, d dedup.Decision, now time.Time) {

@@ -59,9 +59,14 @@ const (
 	Stale
 	// Suppress: a resolution while send_resolved is off; recorded, not sent.
 	Suppress
+	// NotifyWithFiring: a resolution whose firing was never notified (it was
+	// lost in flight, e.g. requeued behind its resolution after a crash): the
+	// receiver gets the firing first, then the resolution, so that it sees the
+	// episode in order instead of a resolution of an alert it never saw.
+	NotifyWithFiring
 )
 
-var decisionNames = [...]string{"notify", "repeat", "duplicate", "replay", "stale", "suppress"}
+var decisionNames = [...]string{"notify", "repeat", "duplicate", "replay", "stale", "suppress", "notify_with_firing"}
 
 // String names the decision as the deduplicated counter's reason label does.
 func (d Decision) String() string {
@@ -81,6 +86,9 @@ type Settings struct {
 	SendResolved bool
 	// KeepResolved is how long a resolution is remembered, to drop duplicates of it.
 	KeepResolved time.Duration
+	// Durable: the table survives restarts (a storage extension), so an alert
+	// with no record was never notified.
+	Durable bool
 }
 
 // ErrFull is returned by Record when the table is at its limit with firing alerts only.
@@ -168,15 +176,40 @@ func (t *Table) Decide(ev *modelevent.Event, now time.Time) Decision {
 		}
 		return Duplicate
 	}
-	if e != nil && e.State == modelevent.StateResolved {
-		return Duplicate
-	}
-	// A resolution of an alert with no record is sent too: its firing may
-	// have been notified before a restart without storage.
 	if !t.set.SendResolved {
+		if e != nil && e.State == modelevent.StateResolved {
+			return Duplicate
+		}
 		return Suppress
 	}
+	if e != nil && e.State == modelevent.StateResolved {
+		if e.Event.StartedAt.Equal(ev.StartedAt) {
+			return Duplicate
+		}
+		// The last record is an earlier episode: this one's firing never went out.
+		return NotifyWithFiring
+	}
+	if e == nil && t.set.Durable {
+		return NotifyWithFiring
+	}
+	// Without durable state, a resolution of an alert with no record is sent
+	// alone: its firing may have been notified before a restart.
 	return Notify
+}
+
+// FiringOf is the firing event an episode's resolution implies, for
+// NotifyWithFiring: the resolution's data stamped at the episode's start, with
+// an event id derived from the resolution's so that retries keep it stable.
+func FiringOf(ev *modelevent.Event) modelevent.Event {
+	f := *ev
+	f.State = modelevent.StateFiring
+	f.ResolvedReason = ""
+	f.Summary = ""
+	f.EventID = ev.EventID + "-firing"
+	if !ev.StartedAt.IsZero() && ev.StartedAt.Before(ev.Time) {
+		f.Time = ev.StartedAt
+	}
+	return f
 }
 
 // Record stores the outcome of d for ev at now, after the notification (if
@@ -226,7 +259,7 @@ func (t *Table) record(ctx context.Context, ev *modelevent.Event, d Decision, no
 	t.mu.Lock()
 	e := t.entries[ev.AlertID]
 	switch d {
-	case Notify, Suppress:
+	case Notify, Suppress, NotifyWithFiring:
 		if e == nil {
 			if !t.makeRoomLocked() {
 				t.mu.Unlock()

@@ -18,6 +18,12 @@ func event(id, eventID string, state modelevent.State, at time.Time) *modelevent
 	return &modelevent.Event{Violation: modelevent.Violation{AlertID: id, EventID: eventID, State: state, Time: at, Rule: "r"}}
 }
 
+// episode stamps ev as part of the alert episode that started at t0+start.
+func episode(ev *modelevent.Event, start time.Duration) *modelevent.Event {
+	ev.StartedAt = t0.Add(start)
+	return ev
+}
+
 type step struct {
 	ev     *modelevent.Event
 	at     time.Duration
@@ -58,6 +64,17 @@ func TestDecide(t *testing.T) {
 			{ev: firing("e1", 0), want: Notify, record: true},
 			{ev: resolved("e2", time.Minute), want: Suppress, record: true},
 			{ev: resolved("e3", 2*time.Minute), want: Duplicate},
+		}},
+		{name: "durable state: a resolution of a never-notified alert brings its firing", set: Settings{SendResolved: true, Durable: true}, steps: []step{
+			{ev: episode(resolved("e2", time.Minute), 0), want: NotifyWithFiring, record: true},
+			{ev: episode(firing("e1", 0), 0), want: Stale},
+		}},
+		{name: "a later episode's lost firing is sent before its resolution", set: Settings{SendResolved: true}, steps: []step{
+			{ev: episode(firing("e1", 0), 0), want: Notify, record: true},
+			{ev: episode(resolved("e2", time.Minute), 0), want: Notify, record: true},
+			{ev: episode(resolved("e4", 3*time.Minute), 2*time.Minute), want: NotifyWithFiring, record: true},
+			{ev: episode(resolved("e5", 4*time.Minute), 2*time.Minute), want: Duplicate},
+			{ev: episode(firing("e3", 2*time.Minute), 2*time.Minute), want: Stale},
 		}},
 		{name: "no repeat when repeat_interval is zero", set: Settings{SendResolved: true}, steps: []step{
 			{ev: firing("e1", 0), want: Notify, record: true},
@@ -177,4 +194,15 @@ func TestDecisionString(t *testing.T) {
 			assert.Equal(t, tt.want, tt.d.String())
 		})
 	}
+}
+
+func TestFiringOf(t *testing.T) {
+	r := episode(event("a", "e9", modelevent.StateResolved, t0.Add(time.Hour)), time.Minute)
+	r.ResolvedReason = modelevent.ResolvedExpired
+	f := FiringOf(r)
+	assert.Equal(t, modelevent.StateFiring, f.State)
+	assert.Equal(t, t0.Add(time.Minute), f.Time)
+	assert.Equal(t, "e9-firing", f.EventID)
+	assert.Empty(t, f.ResolvedReason)
+	assert.Equal(t, modelevent.StateResolved, r.State, "the resolution itself is unchanged")
 }
