@@ -36,9 +36,11 @@ run: build
 deps:
 	./scripts/install-deps.sh
 
-# test is the command CI runs: lint, unit tests and the end-to-end suite against the built distro.
+# test is the command CI runs: lint, unit tests and the end-to-end suite against the built distro,
+# then a short run of every fuzz target.
 test: lint deps build
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
@@ -89,10 +91,4 @@ bench: build $(DEMO) $(TELEMETRYGEN) bench-micro
 FUZZTIME ?= 20s
 .PHONY: fuzz
 fuzz:
-	$(GO) test -run=^$$ -fuzz=^FuzzDecodeLogs$$ -fuzztime=$(FUZZTIME) ./modelevent
-	$(GO) test -run=^$$ -fuzz=^FuzzProcessMetrics$$ -fuzztime=$(FUZZTIME) ./modelmonprocessor
-	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./modelmonprocessor
-	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./alertwebhookexporter
-	$(GO) test -run=^$$ -fuzz=^FuzzRenderPayloads$$ -fuzztime=$(FUZZTIME) ./alertwebhookexporter
-	$(GO) test -run=^$$ -fuzz=^FuzzSlackText$$ -fuzztime=$(FUZZTIME) ./alertwebhookexporter/internal/payload
-	$(GO) test -run=^$$ -fuzz=^FuzzConfig$$ -fuzztime=$(FUZZTIME) ./retrainqueueexporter
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for FUZZTIME each (default 20s). A finding is written
+# by go test under the package's testdata/fuzz/<Target>/ and fails the run. A
+# fuzz run that exits non-zero without writing an input (the engine's worker
+# was starved on a loaded machine) is run once more; a second failure counts.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+FUZZTIME=${FUZZTIME:-20s}
+GO=${GO:-go}
+targets=(
+  "./modelevent FuzzDecodeLogs"
+  "./modelmonprocessor FuzzProcessMetrics"
+  "./modelmonprocessor FuzzConfig"
+  "./alertwebhookexporter FuzzConfig"
+  "./alertwebhookexporter FuzzRenderPayloads"
+  "./alertwebhookexporter/internal/payload FuzzSlackText"
+  "./retrainqueueexporter FuzzConfig"
+)
+corpus_count() { find "$1/testdata/fuzz/$2" -type f 2>/dev/null | wc -l; }
+status=0
+for t in "${targets[@]}"; do
+  read -r pkg name <<<"$t"
+  for attempt in 1 2; do
+    before=$(corpus_count "$pkg" "$name")
+    if "$GO" test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" "$pkg"; then
+      break
+    fi
+    after=$(corpus_count "$pkg" "$name")
+    if [ "$after" -gt "$before" ] || [ "$attempt" = 2 ]; then
+      echo "fuzz: $name in $pkg failed (new inputs under $pkg/testdata/fuzz/$name: $((after - before)))" >&2
+      status=1
+      break
+    fi
+    echo "fuzz: $name in $pkg exited without a finding; running it once more" >&2
+  done
+done
+exit $status
