@@ -3,6 +3,8 @@
 # by go test under the package's testdata/fuzz/<Target>/ and fails the run. A
 # fuzz run that exits non-zero without writing an input (the engine's worker
 # was starved on a loaded machine) is run once more; a second failure counts.
+# New interesting inputs are minimised for at most FUZZMINIMIZETIME (2s), so a
+# short run fuzzes instead of minimising.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-20s}
@@ -22,7 +24,7 @@ for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
   for attempt in 1 2; do
     before=$(corpus_count "$pkg" "$name")
-    if "$GO" test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" "$pkg"; then
+    if "$GO" test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime="${FUZZMINIMIZETIME:-2s}" "$pkg"; then
       break
     fi
     after=$(corpus_count "$pkg" "$name")
