@@ -141,3 +141,21 @@ func BenchmarkHistAggregateP95(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAddThenMean: one in-order sample into a full window of 128, then
+// the mean, as the processor does for a mean rule after each accepted batch.
+func BenchmarkAddThenMean(b *testing.B) {
+	w := New(128, time.Hour)
+	ts := base
+	for i := 0; i < 256; i++ {
+		ts += int64(time.Second)
+		w.Add(ts, 0.95+float64(i&15)/1000)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ts += int64(time.Second)
+		w.Add(ts, 0.95+float64(i&15)/1000)
+		w.Aggregate(Mean)
+	}
+}

@@ -6,8 +6,10 @@
 // time — the unix-nanosecond timestamps the points carry — not arrival time.
 // Points that arrive out of order but still inside the window are placed in
 // time order; points that would fall outside it at once are refused, and the
-// caller counts them as late. Aggregations are computed over the whole window
-// on demand, without allocating.
+// caller counts them as late. Aggregations are computed on demand, without
+// allocating: Mean and Stddev from running sums kept exact enough (see
+// moments), percentiles from a sorted view kept in step, the others by a pass
+// over the window.
 //
 // Windows are not safe for concurrent use; the engine serialises per model.
 package window
@@ -54,6 +56,8 @@ type Window struct {
 	// a shift), so a percentile after each batch does not sort 128 values.
 	sorted      []float64
 	sortedValid bool
+	// sums keeps Mean and Stddev O(1) per evaluation; see moments.
+	sums moments
 }
 
 // New returns an empty window holding at most size samples no older than
@@ -98,7 +102,11 @@ func (w *Window) Add(t int64, v float64) bool {
 			return false
 		}
 		w.unsort(r.at(0).v)
+		w.sums.remove(r.at(0).v, w.size)
 		r.dropOldest()
+	}
+	if r.n == 0 {
+		w.sums.reset()
 	}
 	pos := r.n
 	for pos > 0 && r.at(pos-1).t > t {
@@ -106,6 +114,7 @@ func (w *Window) Add(t int64, v float64) bool {
 	}
 	*r.open(pos) = sample{t, v}
 	w.sortIn(v)
+	w.sums.add(v)
 	if pos == r.n-1 {
 		w.raiseFloor(cutoff(t, w.maxAge))
 	}
@@ -125,6 +134,7 @@ func (w *Window) raiseFloor(c int64) {
 	w.floor = c
 	for w.r.n > 0 && w.r.at(0).t < c {
 		w.unsort(w.r.at(0).v)
+		w.sums.remove(w.r.at(0).v, w.size)
 		w.r.dropOldest()
 	}
 }
@@ -153,6 +163,7 @@ func (w *Window) Reset() {
 	w.r.reset()
 	w.floor = math.MinInt64
 	w.sortedValid = false
+	w.sums.reset()
 }
 
 // MemSize returns the approximate number of bytes the window holds.
@@ -182,6 +193,9 @@ func (w *Window) Aggregate(a Aggregation) (float64, bool) {
 	case Count:
 		return float64(n), true
 	case Mean:
+		if m, _, ok := w.runningMoments(); ok {
+			return m, true
+		}
 		return w.mean(), true
 	case Min:
 		m := first[0].v
@@ -204,6 +218,9 @@ func (w *Window) Aggregate(a Aggregation) (float64, bool) {
 		}
 		return m, true
 	case Stddev:
+		if _, v, ok := w.runningMoments(); ok {
+			return math.Sqrt(v), true
+		}
 		mean := w.mean()
 		var ss float64
 		for _, seg := range [2][]sample{first, second} {

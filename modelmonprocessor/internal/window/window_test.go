@@ -366,6 +366,13 @@ func TestAgainstReference(t *testing.T) {
 				if got, _ := w.Aggregate(P90); !near(got, sortedQuantile(vals, 0.9)) {
 					t.Fatalf("p90 = %v, want %v", got, sortedQuantile(vals, 0.9))
 				}
+				wantMean, wantSD := exactMoments(vals)
+				if got, _ := w.Aggregate(Mean); !near(got, wantMean) {
+					t.Fatalf("round %d step %d: mean = %v, want %v", round, step, got, wantMean)
+				}
+				if got, _ := w.Aggregate(Stddev); !near(got, wantSD) {
+					t.Fatalf("round %d step %d: stddev = %v, want %v", round, step, got, wantSD)
+				}
 			}
 		}
 	}
