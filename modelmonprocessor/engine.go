@@ -38,6 +38,7 @@ type engine struct {
 	scratch identity.Scratch
 	batch   uint64
 	touched []*model
+	health  healthScratch
 	counts  telemetry.Counts
 	// buffers reused across histogram points.
 	bounds          []float64

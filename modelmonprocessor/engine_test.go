@@ -185,6 +185,66 @@ func TestHealthMetricsAppended(t *testing.T) {
 	assert.Equal(t, "fraud-api", svc.Str(), "health metrics carry the model's resource")
 }
 
+// Models touched in one batch that share a resource share one health
+// ResourceMetrics; each model's points still carry its own resource.
+func TestHealthMetricsGroupedByResource(t *testing.T) {
+	e, _ := testEngine(t, createDefaultConfig().(*Config), consumertest.NewNop())
+	batch := func() pmetric.Metrics {
+		md := buildBatch(t, []string{
+			"model.accuracy 0.5 model.name=a model.version=1 r.service.name=x",
+			"model.accuracy 0.6 model.name=c model.version=1 r.service.name=y",
+		}, t0)
+		// A second ResourceMetrics with x's resource, touched after y.
+		buildBatch(t, []string{
+			"model.accuracy 0.7 model.name=b model.version=1 r.service.name=x",
+		}, t0).ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
+		return md
+	}
+	byResource := func(out pmetric.Metrics, from int) map[string][]string {
+		got := map[string][]string{}
+		var order []string
+		for i := from; i < out.ResourceMetrics().Len(); i++ {
+			one := pmetric.NewMetrics()
+			out.ResourceMetrics().At(i).CopyTo(one.ResourceMetrics().AppendEmpty())
+			svc, _ := out.ResourceMetrics().At(i).Resource().Attributes().Get("service.name")
+			got[svc.Str()] = healthLines(one)
+			order = append(order, svc.Str())
+		}
+		assert.Equal(t, []string{"x", "y"}, order, "one ResourceMetrics per resource, in first-touched order")
+		return got
+	}
+	want := map[string][]string{
+		"x": {
+			"modelmon.rule.value accuracy_low a:1 0.5 threshold=0.94",
+			"modelmon.rule.value accuracy_low b:1 0.7 threshold=0.94",
+			"modelmon.alert.active accuracy_low a:1 firing",
+			"modelmon.alert.active accuracy_low b:1 firing",
+		},
+		"y": {
+			"modelmon.rule.value accuracy_low c:1 0.6 threshold=0.94",
+			"modelmon.alert.active accuracy_low c:1 firing",
+		},
+	}
+	in := batch()
+	n := in.ResourceMetrics().Len()
+	out, err := e.processMetrics(context.Background(), in)
+	require.NoError(t, err)
+	assert.Equal(t, want, byResource(out, n))
+
+	// Resources whose hashes collide are still told apart, and the scratch
+	// state of the previous batch does not leak into the next.
+	for _, m := range e.order {
+		m.resHash = 42
+	}
+	out, err = e.processMetrics(context.Background(), batch())
+	require.NoError(t, err)
+	got := byResource(out, n)
+	assert.Equal(t, want["y"][1], got["y"][1])
+	assert.Equal(t, want["x"][2:], got["x"][2:])
+	assert.Len(t, got["x"], 4)
+	assert.Len(t, got["y"], 2)
+}
+
 func TestOutcomesCounted(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.MaxModels = 2

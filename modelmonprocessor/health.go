@@ -20,28 +20,76 @@ const (
 	MetricRuleValue = "modelmon.rule.value"
 )
 
-// appendHealth adds, for every model in this batch, one ResourceMetrics with
-// the model's resource and the two health gauges. The caller holds mu.
+// healthScratch is appendHealth's working memory, kept on the engine so that
+// a batch allocates no grouping state once the engine has warmed up.
+type healthScratch struct {
+	groups []healthGroup
+	// byHash maps a resource hash to its first group; groups whose
+	// resources differ but hash alike are chained through next.
+	byHash map[uint64]int
+	// of holds the group of each touched model, -1 for none.
+	of []int
+}
+
+// healthGroup is the ResourceMetrics shared by the touched models with one
+// resource.
+type healthGroup struct {
+	res  pcommon.Resource
+	next int
+	// values and actives count the points of each gauge, to size them once.
+	values, actives int
+	sm              pmetric.ScopeMetrics
+	value, active   pmetric.NumberDataPointSlice
+}
+
+// appendHealth adds the two health gauges for every model in this batch, in
+// one ResourceMetrics per distinct resource among those models (in the order
+// the resources were first touched), so that each model's points carry its
+// resource. The caller holds mu.
 func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
-	ts := pcommon.NewTimestampFromTime(now)
+	hs := &e.health
+	if hs.byHash == nil {
+		hs.byHash = make(map[uint64]int)
+	}
+	defer hs.reset()
 	for _, m := range e.touched {
-		if !hasHealth(m) {
+		values, actives := healthCounts(m)
+		if values == 0 && actives == 0 {
+			hs.of = append(hs.of, -1)
 			continue
 		}
-		rm := md.ResourceMetrics().AppendEmpty()
-		m.resource.CopyTo(rm.Resource())
-		sm := rm.ScopeMetrics().AppendEmpty()
-		sm.Scope().SetName(metadata.ScopeName)
-		sm.Metrics().EnsureCapacity(2)
-		var active, value pmetric.NumberDataPointSlice
+		g := hs.group(m)
+		hs.groups[g].values += values
+		hs.groups[g].actives += actives
+		hs.of = append(hs.of, g)
+	}
+	if len(hs.groups) == 0 {
+		return
+	}
+	rms := md.ResourceMetrics()
+	rms.EnsureCapacity(rms.Len() + len(hs.groups))
+	for i := range hs.groups {
+		g := &hs.groups[i]
+		rm := rms.AppendEmpty()
+		g.res.CopyTo(rm.Resource())
+		g.sm = rm.ScopeMetrics().AppendEmpty()
+		g.sm.Scope().SetName(metadata.ScopeName)
+		g.sm.Metrics().EnsureCapacity(2)
+	}
+	ts := pcommon.NewTimestampFromTime(now)
+	for mi, m := range e.touched {
+		if hs.of[mi] < 0 {
+			continue
+		}
+		g := &hs.groups[hs.of[mi]]
 		for ri, r := range e.rules {
 			rs := &m.rules[ri]
 			if rs.evaluated {
-				if value == (pmetric.NumberDataPointSlice{}) {
-					value = newGauge(sm, MetricRuleValue, "The aggregated value each rule last compared with its threshold.", "")
-					value.EnsureCapacity(len(e.rules))
+				if g.value == (pmetric.NumberDataPointSlice{}) {
+					g.value = newGauge(g.sm, MetricRuleValue, "The aggregated value each rule last compared with its threshold.", "")
+					g.value.EnsureCapacity(g.values)
 				}
-				dp := value.AppendEmpty()
+				dp := g.value.AppendEmpty()
 				dp.SetTimestamp(ts)
 				dp.SetDoubleValue(rs.res.Observed)
 				// Sized up front: growing attribute maps was a third of the
@@ -54,10 +102,11 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 			if state == alertstate.Inactive {
 				continue
 			}
-			if active == (pmetric.NumberDataPointSlice{}) {
-				active = newGauge(sm, MetricAlertActive, "1 for each pending or firing alert of a rule for a model.", "1")
+			if g.active == (pmetric.NumberDataPointSlice{}) {
+				g.active = newGauge(g.sm, MetricAlertActive, "1 for each pending or firing alert of a rule for a model.", "1")
+				g.active.EnsureCapacity(g.actives)
 			}
-			dp := active.AppendEmpty()
+			dp := g.active.AppendEmpty()
 			dp.SetTimestamp(ts)
 			dp.SetIntValue(1)
 			dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs))
@@ -67,13 +116,53 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 	}
 }
 
-func hasHealth(m *model) bool {
+// group returns the index of the group for m's resource, adding one if no
+// touched model so far had an equal resource. Maps are compared only when
+// their hashes match.
+func (hs *healthScratch) group(m *model) int {
+	first, ok := hs.byHash[m.resHash]
+	if ok {
+		last := first
+		for g := first; g >= 0; g = hs.groups[g].next {
+			if sameResource(hs.groups[g].res, m.resource) {
+				return g
+			}
+			last = g
+		}
+		hs.groups[last].next = len(hs.groups)
+	} else {
+		hs.byHash[m.resHash] = len(hs.groups)
+	}
+	hs.groups = append(hs.groups, healthGroup{res: m.resource, next: -1})
+	return len(hs.groups) - 1
+}
+
+// reset empties the scratch for the next batch, dropping its references to
+// the batch's pdata so that they do not outlive it.
+func (hs *healthScratch) reset() {
+	clear(hs.groups)
+	hs.groups = hs.groups[:0]
+	clear(hs.byHash)
+	hs.of = hs.of[:0]
+}
+
+func sameResource(a, b pcommon.Resource) bool {
+	return a.DroppedAttributesCount() == b.DroppedAttributesCount() &&
+		a.Attributes().Equal(b.Attributes())
+}
+
+// healthCounts returns how many rule-value and alert-active points m
+// contributes to the health metrics.
+func healthCounts(m *model) (values, actives int) {
 	for i := range m.rules {
-		if m.rules[i].evaluated || m.rules[i].tracker.State() != alertstate.Inactive {
-			return true
+		if m.rules[i].evaluated {
+			values++
+		}
+		if m.rules[i].tracker.State() != alertstate.Inactive {
+			actives++
 		}
 	}
-	return false
+	return values, actives
 }
 
 func newGauge(sm pmetric.ScopeMetrics, name, desc, unit string) pmetric.NumberDataPointSlice {

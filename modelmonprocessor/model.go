@@ -17,6 +17,9 @@ type model struct {
 	// resource is a copy of the resource of the model's first data point; it
 	// becomes the resource of the model's events.
 	resource pcommon.Resource
+	// resHash is identity.HashAttributes of resource, so that health
+	// metrics can group models sharing a resource without comparing maps.
+	resHash  uint64
 	lastSeen time.Time
 	// batch is the generation of the last batch that touched the model.
 	batch   uint64
@@ -66,6 +69,7 @@ func (e *engine) newModel(key *identity.Key, res pcommon.Resource) *model {
 		rules:    make([]ruleState, len(e.rules)),
 	}
 	copyResource(res, m.resource)
+	m.resHash = identity.HashAttributes(m.resource.Attributes())
 	for i, r := range e.rules {
 		if r.noData() {
 			continue
