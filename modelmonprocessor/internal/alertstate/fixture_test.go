@@ -3,12 +3,13 @@ package alertstate
 import (
 	"bufio"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/stagedtest"
 )
 
 // Staged fixtures, in the style of contrib's deltatocumulativeprocessor:
@@ -23,64 +24,18 @@ import (
 // as Go durations. A step whose condition is unchanged from the previous one
 // is how the engine's tick advances `for` and keep_firing_for without data.
 
-// parseTxtar is the subset of golang.org/x/tools/txtar the fixtures need.
-func parseTxtar(data string) (comment string, sections map[string]string) {
-	sections = map[string]string{}
-	cur, name := &strings.Builder{}, ""
-	flush := func() {
-		if name == "" {
-			comment = cur.String()
-		} else {
-			sections[name] = cur.String()
-		}
-	}
-	for _, line := range strings.SplitAfter(data, "\n") {
-		trimmed := strings.TrimRight(line, "\r\n")
-		if strings.HasPrefix(trimmed, "-- ") && strings.HasSuffix(trimmed, " --") && len(trimmed) >= 6 {
-			flush()
-			name = strings.TrimSpace(trimmed[3 : len(trimmed)-3])
-			cur = &strings.Builder{}
-			continue
-		}
-		cur.WriteString(line)
-	}
-	flush()
-	return comment, sections
-}
-
-func normalise(s string) string {
-	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
-		lines = append(lines, strings.TrimRight(l, " \t\r"))
-	}
-	return strings.Join(lines, "\n")
-}
-
 func TestFixtures(t *testing.T) {
-	dirs, err := filepath.Glob("testdata/*")
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no fixtures: %v", err)
-	}
-	for _, dir := range dirs {
+	for _, dir := range stagedtest.Cases(t, "testdata/*") {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			var tr Tracker
 			var forDur, keep time.Duration
-			for i := 0; ; i++ {
-				file := filepath.Join(dir, strconv.Itoa(i)+".test")
-				data, err := os.ReadFile(file)
-				if err != nil {
-					if i == 0 {
-						t.Fatal(err)
-					}
-					break
-				}
-				comment, sec := parseTxtar(string(data))
+			for i, st := range stagedtest.Stages(t, dir) {
 				if i == 0 {
-					forDur, keep = config(t, comment)
+					forDur, keep = config(t, st.Comment)
 				}
-				got := run(t, &tr, sec["in"], forDur, keep)
-				if want := normalise(sec["out"]); got != want {
-					t.Errorf("%s:\n--- got ---\n%s\n--- want ---\n%s", file, got, want)
+				got := run(t, &tr, st.Sections["in"], forDur, keep)
+				if want := stagedtest.Normalise(st.Sections["out"]); got != want {
+					t.Errorf("%s:\n--- got ---\n%s\n--- want ---\n%s", st.Path, got, want)
 				}
 			}
 		})
@@ -139,5 +94,5 @@ func run(t *testing.T, tr *Tracker, in string, forDur, keep time.Duration) strin
 			t.Fatalf("unknown step %q", sc.Text())
 		}
 	}
-	return normalise(out.String())
+	return stagedtest.Normalise(out.String())
 }

@@ -3,12 +3,13 @@ package window
 import (
 	"bufio"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/stagedtest"
 )
 
 // Staged fixtures, in the style of contrib's deltatocumulativeprocessor:
@@ -24,60 +25,6 @@ import (
 // "<aggregation> <value>" line per aggregation ("-" when unavailable). Times
 // are offsets from a fixed base, written as Go durations.
 
-// txtar is the subset of golang.org/x/tools/txtar the fixtures need (the
-// module does not depend on x/tools): a comment, then "-- name --" sections.
-func parseTxtar(data string) (comment string, sections map[string]string) {
-	sections = map[string]string{}
-	var cur *strings.Builder
-	var b strings.Builder
-	cur = &b
-	name := ""
-	flush := func() {
-		if name == "" {
-			comment = cur.String()
-		} else {
-			sections[name] = cur.String()
-		}
-	}
-	for _, line := range strings.SplitAfter(data, "\n") {
-		trimmed := strings.TrimRight(line, "\r\n")
-		if strings.HasPrefix(trimmed, "-- ") && strings.HasSuffix(trimmed, " --") && len(trimmed) >= 6 {
-			flush()
-			name = strings.TrimSpace(trimmed[3 : len(trimmed)-3])
-			cur = &strings.Builder{}
-			continue
-		}
-		cur.WriteString(line)
-	}
-	flush()
-	return comment, sections
-}
-
-// stages returns a case directory's N.test files in numeric order.
-func stages(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	for i := 0; ; i++ {
-		p := filepath.Join(dir, strconv.Itoa(i)+".test")
-		if _, err := os.Stat(p); err != nil {
-			break
-		}
-		out = append(out, p)
-	}
-	if len(out) == 0 {
-		t.Fatalf("%s: no 0.test", dir)
-	}
-	return out
-}
-
-func normalise(s string) string {
-	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
-		lines = append(lines, strings.TrimRight(l, " \t\r"))
-	}
-	return strings.Join(lines, "\n")
-}
-
 func fmtValue(v float64, ok bool) string {
 	if !ok {
 		return "-"
@@ -88,25 +35,16 @@ func fmtValue(v float64, ok bool) string {
 func fmtOffset(t int64) string { return time.Duration(t - base).String() }
 
 func TestFixtures(t *testing.T) {
-	dirs, err := filepath.Glob("testdata/*")
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no fixtures: %v", err)
-	}
-	for _, dir := range dirs {
+	for _, dir := range stagedtest.Cases(t, "testdata/*") {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			var w *Window
-			for i, file := range stages(t, dir) {
-				data, err := os.ReadFile(file)
-				if err != nil {
-					t.Fatal(err)
-				}
-				comment, sec := parseTxtar(string(data))
+			for i, st := range stagedtest.Stages(t, dir) {
 				if i == 0 {
-					w = newFromConfig(t, comment)
+					w = newFromConfig(t, st.Comment)
 				}
-				got := runStage(t, w, sec["in"])
-				if want := normalise(sec["out"]); got != want {
-					t.Errorf("%s:\n--- got ---\n%s\n--- want ---\n%s", file, got, want)
+				got := runStage(t, w, st.Sections["in"])
+				if want := stagedtest.Normalise(st.Sections["out"]); got != want {
+					t.Errorf("%s:\n--- got ---\n%s\n--- want ---\n%s", st.Path, got, want)
 				}
 			}
 		})
@@ -175,5 +113,5 @@ func runStage(t *testing.T, w *Window, in string) string {
 	for a := range numAggregations {
 		fmt.Fprintf(&out, "%s %s\n", a, fmtValue(w.Aggregate(a)))
 	}
-	return normalise(out.String())
+	return stagedtest.Normalise(out.String())
 }
