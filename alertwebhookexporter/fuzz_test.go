@@ -1,15 +1,11 @@
 package alertwebhookexporter
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
 	"go.opentelemetry.io/collector/config/configopaque"
-	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/exporter/exportertest"
 
-	"github.com/visutility/otelcol-modelmon/alertwebhookexporter/internal/metadata"
 	"github.com/visutility/otelcol-modelmon/internal/configfuzz"
 )
 
@@ -22,22 +18,7 @@ func FuzzConfig(f *testing.F) {
 	f.Add([]byte("format: pagerduty\nrouting_key: route-SECRET-0123456789abcdef\n"))
 	f.Add([]byte("format: slack\nendpoint: https://hooks.example/x\nsigning_secret: [whsec_!!notbase64-secret-value]\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		cfg := createDefaultConfig().(*Config)
-		if !configfuzz.Unmarshal(raw, cfg) {
-			return
-		}
-		if err := confmap.Validate(cfg); err != nil {
-			configfuzz.RequireNoSecret(t, err.Error(), configSecrets(cfg))
-			return
-		}
-		exp, err := NewFactory().CreateLogs(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
-		if err != nil {
-			configfuzz.RequireNoSecret(t, err.Error(), configSecrets(cfg))
-			t.Fatalf("valid config refused by the factory: %v", err)
-		}
-		if err := exp.Shutdown(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		configfuzz.CheckLogsExporter(t, raw, NewFactory(), configSecrets)
 	})
 }
 

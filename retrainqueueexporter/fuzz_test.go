@@ -1,16 +1,12 @@
 package retrainqueueexporter
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
 	"go.opentelemetry.io/collector/config/configopaque"
-	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/exporter/exportertest"
 
 	"github.com/visutility/otelcol-modelmon/internal/configfuzz"
-	"github.com/visutility/otelcol-modelmon/retrainqueueexporter/internal/metadata"
 )
 
 // FuzzConfig unmarshals arbitrary YAML into the exporter's config the way the
@@ -24,22 +20,7 @@ func FuzzConfig(f *testing.F) {
 	f.Add([]byte("backend: redis\nredis:\n  password: redis-SECRET-0123456789abcdef\n  db: -1\n"))
 	f.Add([]byte("backend: http\nhttp:\n  preset: argo\n  generic:\n    signing_secret: sign-SECRET-0123456789abcdef\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		cfg := createDefaultConfig().(*Config)
-		if !configfuzz.Unmarshal(raw, cfg) {
-			return
-		}
-		if err := confmap.Validate(cfg); err != nil {
-			configfuzz.RequireNoSecret(t, err.Error(), configSecrets(cfg))
-			return
-		}
-		exp, err := NewFactory().CreateLogs(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
-		if err != nil {
-			configfuzz.RequireNoSecret(t, err.Error(), configSecrets(cfg))
-			t.Fatalf("valid config refused by the factory: %v", err)
-		}
-		if err := exp.Shutdown(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		configfuzz.CheckLogsExporter(t, raw, NewFactory(), configSecrets)
 	})
 }
 
