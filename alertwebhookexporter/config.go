@@ -34,6 +34,12 @@ type Config struct {
 	// RetryConfig is exporterhelper's retry on failure.
 	RetryConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
 
+	// WebhookURL is the endpoint kept secret, for URLs that carry their own
+	// token (a Slack incoming webhook): print-config shows it redacted.
+	// Exactly one of endpoint and webhook_url is set for the json,
+	// alertmanager and slack formats.
+	WebhookURL configopaque.String `mapstructure:"webhook_url"`
+
 	// Format is json (Alertmanager webhook v4), alertmanager, slack or pagerduty.
 	Format string `mapstructure:"format"`
 	// MinSeverity drops events below it (info, warning, error, critical); empty sends all.
@@ -83,19 +89,28 @@ func (cfg *Config) Validate() error {
 	var errs []error
 	switch cfg.Format {
 	case FormatJSON, FormatAlertmanager, FormatSlack:
-		if cfg.ClientConfig.Endpoint == "" {
-			errs = append(errs, fmt.Errorf("endpoint is required for format %q", cfg.Format))
+		if cfg.ClientConfig.Endpoint == "" && cfg.WebhookURL == "" {
+			errs = append(errs, fmt.Errorf("endpoint or webhook_url is required for format %q", cfg.Format))
 		}
 	case FormatPagerDuty:
 		if cfg.RoutingKey == "" {
 			errs = append(errs, errors.New("routing_key is required for format \"pagerduty\""))
 		}
+		if cfg.WebhookURL != "" {
+			errs = append(errs, errors.New("webhook_url does not apply to format \"pagerduty\"; set endpoint to override the Events API URL"))
+		}
 	default:
 		errs = append(errs, fmt.Errorf("format %q is not one of json, alertmanager, slack, pagerduty", cfg.Format))
+	}
+	if cfg.ClientConfig.Endpoint != "" && cfg.WebhookURL != "" {
+		errs = append(errs, errors.New("set either endpoint or webhook_url, not both"))
 	}
 	if ep := cfg.ClientConfig.Endpoint; ep != "" && !isHTTPURL(ep) {
 		// The endpoint may carry a token (Slack): say what is wrong, not what it is.
 		errs = append(errs, errors.New("endpoint must be an http or https URL with a host"))
+	}
+	if ep := string(cfg.WebhookURL); ep != "" && !isHTTPURL(ep) {
+		errs = append(errs, errors.New("webhook_url must be an http or https URL with a host"))
 	}
 	if cfg.ExternalURL != "" && !isHTTPURL(cfg.ExternalURL) {
 		// It becomes PagerDuty's client_url and the payloads' links: a
@@ -139,6 +154,14 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, errors.New("max_tracked_alerts must be positive"))
 	}
 	return errors.Join(errs...)
+}
+
+// endpoint is where notifications go: webhook_url when set, else endpoint.
+func (cfg *Config) endpoint() string {
+	if cfg.WebhookURL != "" {
+		return string(cfg.WebhookURL)
+	}
+	return cfg.ClientConfig.Endpoint
 }
 
 func isHTTPURL(s string) bool {

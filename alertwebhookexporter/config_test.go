@@ -121,7 +121,13 @@ func TestValidateRequiredFields(t *testing.T) {
 		mutate func(*Config)
 		want   string
 	}{
-		{name: "endpoint required", mutate: func(c *Config) { c.ClientConfig.Endpoint = "" }, want: "endpoint is required"},
+		{name: "endpoint required", mutate: func(c *Config) { c.ClientConfig.Endpoint = "" }, want: "endpoint or webhook_url is required"},
+		{name: "webhook url alone", mutate: func(c *Config) { c.ClientConfig.Endpoint = ""; c.WebhookURL = "https://hooks.example/T0/B0/tok" }, want: ""},
+		{name: "endpoint and webhook url", mutate: func(c *Config) { c.WebhookURL = "https://hooks.example/T0/B0/tok" }, want: "set either endpoint or webhook_url, not both"},
+		{name: "webhook url scheme", mutate: func(c *Config) { c.ClientConfig.Endpoint = ""; c.WebhookURL = "ftp://hooks.example/T0/B0/tok" }, want: "webhook_url must be an http or https URL"},
+		{name: "webhook url pagerduty", mutate: func(c *Config) {
+			c.Format, c.RoutingKey, c.ClientConfig.Endpoint, c.WebhookURL = FormatPagerDuty, "rk", "", "https://hooks.example/T0/B0/tok"
+		}, want: "webhook_url does not apply to format \"pagerduty\""},
 		{name: "routing key required", mutate: func(c *Config) { c.Format = FormatPagerDuty; c.RoutingKey = "" }, want: "routing_key is required"},
 		{name: "resend interval", mutate: func(c *Config) { c.Format = FormatAlertmanager; c.ResendInterval = 0 }, want: "resend_interval must be positive"},
 		{name: "negative repeat", mutate: func(c *Config) { c.RepeatInterval = -time.Second }, want: "repeat_interval must not be negative"},
@@ -136,7 +142,13 @@ func TestValidateRequiredFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig("https://hooks.example/x", FormatJSON)
 			tt.mutate(cfg)
-			assert.ErrorContains(t, cfg.Validate(), tt.want)
+			err := cfg.Validate()
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tt.want)
+			assert.NotContains(t, err.Error(), "tok", "errors do not quote the webhook URL")
 		})
 	}
 }

@@ -92,7 +92,7 @@ func newExporter(cfg *Config, set exporter.Settings) (*alertExporter, error) {
 	if !e.format.Signed() {
 		e.signer = nil
 	}
-	e.url = e.format.URL(cfg.ClientConfig.Endpoint)
+	e.url = e.format.URL(cfg.endpoint())
 	return e, nil
 }
 

@@ -60,16 +60,23 @@ func TestSecretsNeverLogged(t *testing.T) {
 		name     string
 		format   string
 		endpoint string
+		// secretURL puts the endpoint in webhook_url instead.
+		secretURL bool
 	}{
 		{name: "json refused with echo", format: FormatJSON, endpoint: echoSrv.URL + "/hook"},
 		{name: "alertmanager unreachable", format: FormatAlertmanager, endpoint: deadURL},
 		{name: "slack refused with echo", format: FormatSlack, endpoint: echoSrv.URL + "/services/" + slackToken},
 		{name: "slack unreachable", format: FormatSlack, endpoint: deadURL + "/services/" + slackToken},
+		{name: "slack webhook_url refused with echo", format: FormatSlack, endpoint: echoSrv.URL + "/services/" + slackToken, secretURL: true},
 		{name: "pagerduty refused with echo", format: FormatPagerDuty, endpoint: echoSrv.URL + "/v2/enqueue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig(tt.endpoint, tt.format)
+			if tt.secretURL {
+				cfg.WebhookURL = configopaque.String(tt.endpoint)
+				cfg.ClientConfig.Endpoint = ""
+			}
 			cfg.RetryConfig.MaxElapsedTime = 200 * time.Millisecond
 			cfg.ClientConfig.Headers = configopaque.MapList{{Name: "Authorization", Value: headerSecret}}
 			if tt.format == FormatJSON || tt.format == FormatAlertmanager {

@@ -82,6 +82,6 @@ func newRedactor(cfg *Config) *httpstatus.Redactor {
 	for _, h := range cfg.ClientConfig.Headers {
 		headers = append(headers, string(h.Value))
 	}
-	return httpstatus.NewRedactor(cfg.ClientConfig.Endpoint, headers,
+	return httpstatus.NewRedactor(cfg.endpoint(), headers,
 		append(secrets(cfg.SigningSecret), string(cfg.RoutingKey))...)
 }

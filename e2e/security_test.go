@@ -25,6 +25,7 @@ var secrets = map[string]string{
 	"RedisPassword": "redis-SECRET-e2e-9c6d21",
 	"JobSecret":     "job-SECRET-e2e-44e0f1",
 	"JobHeader":     "jobhdr-SECRET-e2e-8b19d3",
+	"SlackToken":    "T0E2E/B0E2E/slack-SECRET-e2e-3c7a55",
 }
 
 // secretsConfig puts every kind of secret the components take in one
@@ -54,6 +55,12 @@ exporters:
     endpoint: {{.EchoURL}}/v2/enqueue
     format: pagerduty
     routing_key: {{.RoutingKey}}
+    retry_on_failure:
+      initial_interval: 100ms
+      max_interval: 500ms
+  alert_webhook/slack:
+    webhook_url: {{.EchoURL}}/services/{{.SlackToken}}
+    format: slack
     retry_on_failure:
       initial_interval: 100ms
       max_interval: 500ms
@@ -88,7 +95,7 @@ service:
     logs:
       receivers: [nop]
       processors: [modelmon]
-      exporters: [alert_webhook/json, alert_webhook/pagerduty, retrain_queue/redis, retrain_queue/http]
+      exporters: [alert_webhook/json, alert_webhook/pagerduty, alert_webhook/slack, retrain_queue/redis, retrain_queue/http]
 `
 
 // TestSecretsNeverInCollectorOutput runs the distro with every secret the
@@ -117,14 +124,14 @@ func TestSecretsNeverInCollectorOutput(t *testing.T) {
 	sick.setAccuracy(0.80)
 	startFleet(t, c, 200*time.Millisecond, sick)
 
-	for _, id := range []string{"alert_webhook/json", "alert_webhook/pagerduty", "retrain_queue/redis", "retrain_queue/http"} {
+	for _, id := range []string{"alert_webhook/json", "alert_webhook/pagerduty", "alert_webhook/slack", "retrain_queue/redis", "retrain_queue/http"} {
 		require.Eventually(t, func() bool {
 			log := c.logText()
 			return failedIn(log, id) != ""
 		}, 60*time.Second, 100*time.Millisecond, "%s never failed against its endpoint", id)
 	}
 	log := c.logText()
-	for _, id := range []string{"alert_webhook/json", "alert_webhook/pagerduty", "retrain_queue/redis", "retrain_queue/http"} {
+	for _, id := range []string{"alert_webhook/json", "alert_webhook/pagerduty", "alert_webhook/slack", "retrain_queue/redis", "retrain_queue/http"} {
 		t.Logf("%s logged: %.300s", id, failedIn(log, id))
 	}
 	for name, s := range secrets {
