@@ -47,6 +47,10 @@ type Config struct {
 	// HealthMetrics appends modelmon.alert.active and modelmon.rule.value to
 	// each batch.
 	HealthMetrics bool `mapstructure:"health_metrics"`
+	// Storage names a storage extension (file_storage) that keeps the firing
+	// alerts across restarts, so that an alert that fired before a restart
+	// resolves after it; without it the alert state is in memory.
+	Storage *component.ID `mapstructure:"storage"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}

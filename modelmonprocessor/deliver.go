@@ -36,6 +36,9 @@ func (e *engine) deliver(ev *eventBatch) {
 		return
 	}
 	e.tel.RecordEvents(e.ctx, ev.firing, ev.resolved)
+	if e.saver != nil {
+		e.saver.queue(ev.ld)
+	}
 	if len(e.sinks) == 0 {
 		e.tel.RecordDropped(e.ctx, n)
 		return

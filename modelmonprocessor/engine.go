@@ -20,6 +20,7 @@ import (
 // processors: the models, their windows and rule lifecycles, and the
 // delivery of events to the logs pipeline.
 type engine struct {
+	id      component.ID
 	cfg     *Config
 	logger  *zap.Logger
 	tel     *telemetry.Telemetry
@@ -49,6 +50,9 @@ type engine struct {
 	// were made, without holding mu while a slow logs pipeline works.
 	sendMu sync.Mutex
 	sinks  []*sink
+	// saver keeps the firing alerts in the storage extension; nil without
+	// storage.
+	saver *saver
 
 	// ctx is the delivery context: it outlives every metrics request, so a
 	// cancelled request cannot lose an event. Cancelled at shutdown.
@@ -69,6 +73,7 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		return nil, fmt.Errorf("modelmon: own telemetry: %w", err)
 	}
 	e := &engine{
+		id:        set.ID,
 		cfg:       cfg,
 		logger:    set.Logger,
 		tel:       tel,
@@ -97,8 +102,9 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 	return e, nil
 }
 
-// start begins the evaluation ticker. Called once per engine by sharedEngine.
-func (e *engine) start(_ context.Context, _ component.Host) error {
+// start restores the saved firing alerts and begins the evaluation ticker.
+// Called once per engine by sharedEngine.
+func (e *engine) start(ctx context.Context, host component.Host) error {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
 	e.sendMu.Lock()
@@ -107,6 +113,9 @@ func (e *engine) start(_ context.Context, _ component.Host) error {
 	if noLogs {
 		e.logger.Warn("modelmon is in no logs pipeline: violation events go nowhere; " +
 			"list the same component ID in a logs pipeline to deliver them (health metrics still work)")
+	}
+	if err := e.startStorage(ctx, host); err != nil {
+		return err
 	}
 	e.stop, e.stopped = make(chan struct{}), make(chan struct{})
 	go e.run(e.stop, e.stopped)
@@ -143,9 +152,15 @@ func (e *engine) shutdown(ctx context.Context) error {
 	}
 	e.sendMu.Lock()
 	e.flushOutboxes()
+	sv := e.saver
+	e.saver = nil
 	e.sendMu.Unlock()
+	var err error
+	if sv != nil {
+		err = sv.close(ctx)
+	}
 	e.cancel()
-	return nil
+	return err
 }
 
 func (e *engine) addLogsConsumer(next consumer.Logs) {

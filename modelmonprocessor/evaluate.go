@@ -18,6 +18,9 @@ func isActive(t *alertstate.Tracker) bool { return t.State() != alertstate.Inact
 // signals fed in the current batch; otherwise (the ticker) the last
 // conditions stand and only time advances. The caller holds mu.
 func (e *engine) evaluate(m *model, now time.Time, fromBatch bool, ev *eventBatch) {
+	if m.holdUntil != 0 && now.UnixNano() >= m.holdUntil {
+		endHold(m)
+	}
 	for ri, r := range e.rules {
 		rs := &m.rules[ri]
 		// An event's time is the data-point time that caused it; without new
@@ -60,9 +63,12 @@ func evaluateValue(r *rule, rs *ruleState, ss *signalState) {
 	v, n, start, end, ok := ss.aggregate(r.agg)
 	rs.samples, rs.winStart, rs.winEnd = n, start, end
 	if !ok || n < r.minSamples {
-		rs.cond = false
+		// After a restart the window refills from nothing: too few samples
+		// then say nothing about a restored alert, which keeps firing.
+		rs.cond = rs.cond && rs.restored
 		return
 	}
+	rs.restored = false
 	if r.perPoint {
 		rs.cond = rs.breach
 		if rs.breach {
@@ -73,6 +79,15 @@ func evaluateValue(r *rule, rs *ruleState, ss *signalState) {
 	rs.res = rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, end), Active: isActive(&rs.tracker)})
 	rs.evaluated = true
 	rs.cond = rs.res.Ready && rs.res.Breach
+}
+
+// endHold ends the hold of m's restored lifecycles: after one window
+// duration the window holds what it would have without the restart.
+func endHold(m *model) {
+	m.holdUntil = 0
+	for i := range m.rules {
+		m.rules[i].restored = false
+	}
 }
 
 // step advances one lifecycle and records the event of a transition to

@@ -22,9 +22,12 @@ type model struct {
 	resHash  uint64
 	lastSeen time.Time
 	// batch is the generation of the last batch that touched the model.
-	batch   uint64
-	signals []signalState
-	rules   []ruleState
+	batch uint64
+	// holdUntil (unix nanoseconds) ends the hold of lifecycles restored
+	// from storage; zero when there is none (see evaluateValue).
+	holdUntil int64
+	signals   []signalState
+	rules     []ruleState
 }
 
 // signalState is one signal's window for one model. Windows are created on
@@ -56,9 +59,13 @@ type ruleState struct {
 	res       strategy.Result
 	// evaluated is true once res holds a verdict (health metrics report it).
 	evaluated bool
-	samples   int
-	winStart  int64
-	winEnd    int64
+	// restored is true for a lifecycle restored as firing from storage until
+	// its window holds min_samples again or the model's hold ends: until
+	// then, too few samples keep the condition instead of clearing it.
+	restored bool
+	samples  int
+	winStart int64
+	winEnd   int64
 }
 
 func (e *engine) newModel(key *identity.Key, res pcommon.Resource) *model {

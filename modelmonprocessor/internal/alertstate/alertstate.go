@@ -169,3 +169,11 @@ func (t *Tracker) ForceResolve() bool {
 	t.state, t.keeping = Inactive, false
 	return was
 }
+
+// Restore puts the tracker into Firing for an episode that began at
+// activeAt, as saved before a restart: no ToFiring follows (the firing was
+// already reported), and the resolved event carries activeAt. keep_firing_for
+// starts afresh at the first false condition.
+func (t *Tracker) Restore(activeAt time.Time) {
+	*t = Tracker{state: Firing, episode: true, activeAt: activeAt.UnixNano()}
+}

@@ -44,6 +44,31 @@ const (
 	MetricEvents        = "otelcol.processor.modelmon.events"
 	MetricEventsDropped = "otelcol.processor.modelmon.events.dropped"
 	MetricOutboxLength  = "otelcol.processor.modelmon.outbox.length"
+	MetricAlertsLoaded  = "otelcol.processor.modelmon.alerts.loaded"
+	MetricStateErrors   = "otelcol.processor.modelmon.state.errors"
+)
+
+// Load outcomes of a saved firing alert at start, as reported in the
+// `outcome` attribute of MetricAlertsLoaded.
+const (
+	// LoadRestored: the alert is firing again in its model, silently.
+	LoadRestored = "restored"
+	// LoadExpired: its rule or model key is no longer configured; resolved expired.
+	LoadExpired = "expired"
+	// LoadOverLimit: max_models was reached; resolved expired.
+	LoadOverLimit = "over_limit"
+	// LoadCorrupt: the record could not be read; skipped and deleted.
+	LoadCorrupt = "corrupt"
+)
+
+// State operations that can fail, as reported in the `op` attribute of
+// MetricStateErrors.
+const (
+	OpRead   = "read"
+	OpWrite  = "write"
+	OpDelete = "delete"
+	// OpQueueFull: the write queue was full and a change was not saved.
+	OpQueueFull = "queue_full"
 )
 
 // Counts accumulates outcomes over one batch, so each batch records once per
@@ -57,6 +82,8 @@ type Telemetry struct {
 	events        metric.Int64Counter
 	eventsDropped metric.Int64Counter
 	outboxLength  metric.Int64Gauge
+	alertsLoaded  metric.Int64Counter
+	stateErrors   metric.Int64Counter
 
 	outcomeOpts [numOutcomes]metric.AddOption
 	firingOpt   metric.AddOption
@@ -84,6 +111,14 @@ func New(set component.TelemetrySettings) (*Telemetry, error) {
 	err = errors.Join(err, e)
 	t.outboxLength, e = m.Int64Gauge(MetricOutboxLength,
 		metric.WithDescription("Violation events waiting to be retried."), metric.WithUnit("{event}"))
+	err = errors.Join(err, e)
+	t.alertsLoaded, e = m.Int64Counter(MetricAlertsLoaded,
+		metric.WithDescription("Firing alerts read back from storage at start, by outcome."),
+		metric.WithUnit("{alert}"))
+	err = errors.Join(err, e)
+	t.stateErrors, e = m.Int64Counter(MetricStateErrors,
+		metric.WithDescription("Failed reads and writes of the saved firing alerts, by operation."),
+		metric.WithUnit("{error}"))
 	err = errors.Join(err, e)
 	for o := Outcome(0); o < numOutcomes; o++ {
 		t.outcomeOpts[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", o.String())))
@@ -127,4 +162,20 @@ func (t *Telemetry) RecordDropped(ctx context.Context, n int) {
 // RecordOutbox sets the number of events waiting for retry.
 func (t *Telemetry) RecordOutbox(ctx context.Context, n int) {
 	t.outboxLength.Record(ctx, int64(n))
+}
+
+// RecordLoaded adds n saved alerts read back at start with outcome (Load…).
+// Called once per start, so the attribute set is built here.
+func (t *Telemetry) RecordLoaded(ctx context.Context, outcome string, n int) {
+	if n > 0 {
+		t.alertsLoaded.Add(ctx, int64(n), metric.WithAttributes(attribute.String("outcome", outcome)))
+	}
+}
+
+// RecordStateError adds n failures of op (Op…) on the saved alerts. Failures
+// are rare, so the attribute set is built per call.
+func (t *Telemetry) RecordStateError(ctx context.Context, op string, n int) {
+	if n > 0 {
+		t.stateErrors.Add(ctx, int64(n), metric.WithAttributes(attribute.String("op", op)))
+	}
 }

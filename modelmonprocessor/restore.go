@@ -1,0 +1,188 @@
+package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.uber.org/zap"
+
+	"github.com/visutility/otelcol-modelmon/internal/storagekv"
+	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
+)
+
+// savedAlert is a firing alert read back from storage.
+type savedAlert struct {
+	resource pcommon.Resource
+	v        modelevent.Violation
+}
+
+// restore reads the saved firing alerts and puts each back into its model's
+// lifecycle as firing, with its original start and without a new firing
+// event. An alert that cannot be put back (its rule or the model key is no
+// longer configured, or max_models is reached) resolves at once with reason
+// expired: downstream it is open, and nothing would ever close it otherwise.
+// Unreadable records are counted, logged and deleted. Called by start before
+// the ticker runs; the caller holds no lock.
+func (e *engine) restore(ctx context.Context, store storagekv.Store) {
+	var saved []savedAlert
+	var corrupt []string
+	err := store.Range(ctx, func(key string, b []byte) error {
+		if !strings.HasPrefix(key, alertKeyPrefix) {
+			return nil
+		}
+		res, v, err := decodeRecord(b)
+		if err == nil && key != alertKeyPrefix+v.AlertID {
+			err = errBadRecord
+		}
+		if err != nil {
+			e.logger.Warn("skipping an unreadable saved alert", zap.String("key", key), zap.Error(err))
+			corrupt = append(corrupt, key)
+			return nil
+		}
+		saved = append(saved, savedAlert{resource: res, v: v})
+		return nil
+	})
+	if err != nil {
+		e.tel.RecordStateError(ctx, telemetry.OpRead, 1)
+		e.logger.Error("could not read all saved firing alerts", zap.Error(err))
+	}
+	for _, key := range corrupt {
+		if err := store.Delete(ctx, key); err != nil {
+			e.tel.RecordStateError(ctx, telemetry.OpDelete, 1)
+		}
+	}
+	e.tel.RecordLoaded(ctx, telemetry.LoadCorrupt, len(corrupt))
+
+	e.mu.Lock()
+	now := e.clock()
+	ev := newEventBatch()
+	outcomes := map[string]int{}
+	for i := range saved {
+		outcomes[e.restoreAlert(&saved[i], now, ev)]++
+	}
+	e.sendMu.Lock()
+	e.mu.Unlock()
+	defer e.sendMu.Unlock()
+	for _, o := range []string{telemetry.LoadRestored, telemetry.LoadExpired, telemetry.LoadOverLimit} {
+		e.tel.RecordLoaded(ctx, o, outcomes[o])
+	}
+	if len(saved) > 0 || len(corrupt) > 0 {
+		e.logger.Info("restored firing alerts from storage",
+			zap.Int("restored", outcomes[telemetry.LoadRestored]),
+			zap.Int("expired", outcomes[telemetry.LoadExpired]+outcomes[telemetry.LoadOverLimit]),
+			zap.Int("unreadable", len(corrupt)))
+	}
+	e.deliver(ev)
+}
+
+// restoreAlert puts one saved alert back and returns its load outcome. The
+// caller holds mu.
+func (e *engine) restoreAlert(s *savedAlert, now time.Time, ev *eventBatch) string {
+	v := &s.v
+	ri := e.ruleIndex(v.Rule)
+	if ri < 0 || !e.sameKeyNames(v.ModelKey) {
+		e.expireSaved(s, now, ev)
+		return telemetry.LoadExpired
+	}
+	m, ok := e.restoredModel(v.ModelKey, s.resource, now)
+	if !ok {
+		e.expireSaved(s, now, ev)
+		return telemetry.LoadOverLimit
+	}
+	r, rs := e.rules[ri], &m.rules[ri]
+	rs.tracker.Restore(v.StartedAt)
+	rs.alertID = v.AlertID
+	rs.cond, rs.restored = true, true
+	rs.res = strategy.Result{
+		Breach: true, Ready: true, Observed: v.Observed, Threshold: v.Threshold,
+		HasBaseline: v.Baseline != nil, Side: strategy.Above,
+	}
+	if v.Comparison == modelevent.ComparisonBelow {
+		rs.res.Side = strategy.Below
+	}
+	if v.Baseline != nil {
+		rs.res.BaselineMean, rs.res.BaselineStddev = v.Baseline.Mean, v.Baseline.Stddev
+	}
+	rs.samples = int(v.WindowSamples)
+	if !v.WindowEnd.IsZero() {
+		rs.winStart, rs.winEnd = v.WindowStart.UnixNano(), v.WindowEnd.UnixNano()
+	}
+	if r.noData() {
+		// The firing event observed the age of the newest point: put that
+		// point's time back, so the absence goes on until data arrives.
+		last := v.Time.Add(-time.Duration(v.Observed * float64(time.Second)))
+		if r.sig >= 0 {
+			m.signals[r.sig].lastSeen = last
+		} else if last.Before(m.lastSeen) {
+			m.lastSeen = last
+		}
+	}
+	return telemetry.LoadRestored
+}
+
+// expireSaved resolves a saved alert that cannot be restored, with reason
+// expired, from what its firing event carried.
+func (e *engine) expireSaved(s *savedAlert, now time.Time, ev *eventBatch) {
+	v := s.v
+	v.State = modelevent.StateResolved
+	v.ResolvedReason = modelevent.ResolvedExpired
+	v.EventID = newEventID()
+	v.Time = now.UTC()
+	v.Summary = ""
+	ev.add(&model{resource: s.resource}, &v)
+}
+
+func (e *engine) ruleIndex(name string) int {
+	for i, r := range e.rules {
+		if r.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// sameKeyNames reports whether a saved model key has the configured
+// attributes in the configured order; otherwise it names another model now.
+func (e *engine) sameKeyNames(key []modelevent.Attribute) bool {
+	if len(key) != len(e.cfg.ModelKey) {
+		return false
+	}
+	for i, a := range key {
+		if a.Key != e.cfg.ModelKey[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// restoredModel finds or creates the model of a saved key, as data with
+// those key values would. A new model counts as seen now, so that it has
+// stale_after to send again before it is evicted. ok is false when the key
+// is refused or max_models is reached.
+func (e *engine) restoredModel(key []modelevent.Attribute, res pcommon.Resource, now time.Time) (*model, bool) {
+	point := pcommon.NewMap()
+	for _, a := range key {
+		point.PutStr(a.Key, a.Value)
+	}
+	empty := pcommon.NewMap()
+	h, ok := e.extractor.Extract(&e.scratch, point, empty, empty)
+	if !ok {
+		return nil, false
+	}
+	if _, m, found := e.models.Get(&e.scratch, h); found {
+		return m, true
+	}
+	if e.models.Len() >= e.cfg.MaxModels {
+		return nil, false
+	}
+	m := e.newModel(e.extractor.Intern(&e.scratch, h), res)
+	m.lastSeen = now
+	m.holdUntil = now.Add(e.cfg.Window.Duration).UnixNano()
+	e.models.Put(m.key, m)
+	e.order = append(e.order, m)
+	return m, true
+}
