@@ -68,6 +68,7 @@ func evaluateValue(r *rule, rs *ruleState, ss *signalState) {
 		rs.cond = rs.cond && rs.restored
 		return
 	}
+	restored := rs.restored
 	rs.restored = false
 	if r.perPoint {
 		rs.cond = rs.breach
@@ -76,9 +77,19 @@ func evaluateValue(r *rule, rs *ruleState, ss *signalState) {
 		}
 		return
 	}
-	rs.res = rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, end), Active: isActive(&rs.tracker)})
+	res := rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, end), Active: isActive(&rs.tracker)})
+	keepRestored(rs, &res, restored)
 	rs.evaluated = true
-	rs.cond = rs.res.Ready && rs.res.Breach
+	rs.cond = res.Ready && res.Breach
+}
+
+// keepRestored stores res as the rule's last verdict, except that a detector
+// still warming up after a restart does not replace the verdict the restored
+// alert fired with: its resolved event should carry values, not zeros.
+func keepRestored(rs *ruleState, res *strategy.Result, restored bool) {
+	if res.Ready || !restored {
+		rs.res = *res
+	}
 }
 
 // endHold ends the hold of m's restored lifecycles: after one window

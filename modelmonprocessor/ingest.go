@@ -170,10 +170,11 @@ func (e *engine) observePoint(m *model, sig int, v float64, t int64) {
 			continue
 		}
 		rs := &m.rules[ri]
-		rs.res = rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, t), Active: isActive(&rs.tracker)})
+		res := rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, t), Active: isActive(&rs.tracker)})
+		keepRestored(rs, &res, rs.restored)
 		rs.evaluated = true
-		if rs.res.Ready && rs.res.Breach {
-			rs.breach, rs.breachRes = true, rs.res
+		if res.Ready && res.Breach {
+			rs.breach, rs.breachRes = true, res
 		}
 	}
 }

@@ -138,7 +138,7 @@ func (s *saver) flush() {
 	}
 	s.warned = false
 	s.mu.Unlock()
-	var failed [2]int
+	var failed, done [2]int
 	var first error
 	for key, rec := range batch {
 		var err error
@@ -153,8 +153,12 @@ func (s *saver) flush() {
 			if first == nil {
 				first = err
 			}
+			continue
 		}
+		done[op]++
 	}
+	s.tel.RecordStateWrites(s.ctx, telemetry.OpWrite, done[0])
+	s.tel.RecordStateWrites(s.ctx, telemetry.OpDelete, done[1])
 	s.tel.RecordStateError(s.ctx, telemetry.OpWrite, failed[0])
 	s.tel.RecordStateError(s.ctx, telemetry.OpDelete, failed[1])
 	if first != nil {

@@ -64,6 +64,7 @@ func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 	for i := range saved {
 		outcomes[e.restoreAlert(&saved[i], now, ev)]++
 	}
+	e.tel.RecordModels(ctx, e.models.Len())
 	e.sendMu.Lock()
 	e.mu.Unlock()
 	defer e.sendMu.Unlock()

@@ -153,7 +153,9 @@ func TestRestoreFiringAfterRestart(t *testing.T) {
 			if tt.cfg != nil {
 				cfg = tt.cfg()
 			}
+			before := r.tel
 			r.restart(10*time.Minute, cfg)
+			assert.Equal(t, map[string]int64{"write": 1}, sumByAttr(t, before, telemetry.MetricStateWrites, "op"))
 			if tt.after != nil {
 				tt.after(r)
 			}
@@ -333,4 +335,37 @@ func TestLoadConfigStorage(t *testing.T) {
 	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, "bad_storage").String())
 	require.NoError(t, err)
 	assert.ErrorContains(t, sub.Unmarshal(createDefaultConfig()), "storage")
+}
+
+// TestRestoreAdaptiveResolvesAtFirstData pins the documented limit: an
+// adaptive detector's learnt normal is not saved, so after a restart it
+// cannot call data a breach and the restored alert resolves at the first
+// data, with its original start and baseline; the rule then relearns.
+func TestRestoreAdaptiveResolvesAtFirstData(t *testing.T) {
+	r := newRestartRig(t, rules(RuleConfig{Name: "drift_shift", Signal: "drift_score", Strategy: "cusum"}))
+	point := func(v float64, i int) string {
+		return fmt.Sprintf("model.drift_score %g model.name=m model.version=1 @%ds", v, i)
+	}
+	var lines []string
+	for i := 0; i < 40; i++ {
+		lines = append(lines, point(0.020+0.002*float64(i%3-1), i))
+	}
+	_, err := r.e.processMetrics(context.Background(), buildBatch(t, lines, t0))
+	require.NoError(t, err)
+	for i := 40; i < 60 && len(r.events()) == 0; i++ {
+		r.now = t0.Add(time.Duration(i) * time.Second)
+		_, err := r.e.processMetrics(context.Background(), buildBatch(t, []string{point(0.05, i)}, t0))
+		require.NoError(t, err)
+	}
+	require.Len(t, r.events(), 1)
+	fired := violations(r.sink)[0]
+
+	r.restart(time.Minute, nil)
+	_, err = r.e.processMetrics(context.Background(), buildBatch(t, []string{point(0.05, 120)}, t0))
+	require.NoError(t, err)
+	got := violations(r.sink)
+	require.Len(t, got, 1)
+	assert.Equal(t, modelevent.StateResolved, got[0].State)
+	assert.Equal(t, fired.StartedAt, got[0].StartedAt)
+	assert.Equal(t, fired.Baseline, got[0].Baseline, "the resolved event carries the baseline it fired with")
 }

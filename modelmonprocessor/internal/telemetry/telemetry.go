@@ -46,6 +46,7 @@ const (
 	MetricOutboxLength  = "otelcol.processor.modelmon.outbox.length"
 	MetricAlertsLoaded  = "otelcol.processor.modelmon.alerts.loaded"
 	MetricStateErrors   = "otelcol.processor.modelmon.state.errors"
+	MetricStateWrites   = "otelcol.processor.modelmon.state.writes"
 )
 
 // Load outcomes of a saved firing alert at start, as reported in the
@@ -84,6 +85,7 @@ type Telemetry struct {
 	outboxLength  metric.Int64Gauge
 	alertsLoaded  metric.Int64Counter
 	stateErrors   metric.Int64Counter
+	stateWrites   metric.Int64Counter
 
 	outcomeOpts [numOutcomes]metric.AddOption
 	firingOpt   metric.AddOption
@@ -119,6 +121,10 @@ func New(set component.TelemetrySettings) (*Telemetry, error) {
 	t.stateErrors, e = m.Int64Counter(MetricStateErrors,
 		metric.WithDescription("Failed reads and writes of the saved firing alerts, by operation."),
 		metric.WithUnit("{error}"))
+	err = errors.Join(err, e)
+	t.stateWrites, e = m.Int64Counter(MetricStateWrites,
+		metric.WithDescription("Changes to the saved firing alerts written to storage, by operation (write, delete)."),
+		metric.WithUnit("{change}"))
 	err = errors.Join(err, e)
 	for o := Outcome(0); o < numOutcomes; o++ {
 		t.outcomeOpts[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", o.String())))
@@ -177,5 +183,13 @@ func (t *Telemetry) RecordLoaded(ctx context.Context, outcome string, n int) {
 func (t *Telemetry) RecordStateError(ctx context.Context, op string, n int) {
 	if n > 0 {
 		t.stateErrors.Add(ctx, int64(n), metric.WithAttributes(attribute.String("op", op)))
+	}
+}
+
+// RecordStateWrites adds n changes of op (OpWrite or OpDelete) written to
+// storage. Called once per flush of the writer.
+func (t *Telemetry) RecordStateWrites(ctx context.Context, op string, n int) {
+	if n > 0 {
+		t.stateWrites.Add(ctx, int64(n), metric.WithAttributes(attribute.String("op", op)))
 	}
 }
