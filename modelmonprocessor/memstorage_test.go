@@ -11,7 +11,7 @@ import (
 
 // memStorage is a storage extension over one map that outlives the engines
 // using it, as a file outlives the processes using it. failWrites makes
-// every Set fail.
+// every Set fail; while block is open, every Set waits for it to close.
 type memStorage struct {
 	component.StartFunc
 	component.ShutdownFunc
@@ -19,6 +19,7 @@ type memStorage struct {
 	mu         sync.Mutex
 	m          map[string][]byte
 	failWrites error
+	block      chan struct{}
 }
 
 var _ storage.Extension = (*memStorage)(nil)
@@ -62,6 +63,12 @@ func (c memClient) Get(_ context.Context, k string) ([]byte, error) {
 }
 
 func (c memClient) Set(_ context.Context, k string, v []byte) error {
+	c.s.mu.Lock()
+	block := c.s.block
+	c.s.mu.Unlock()
+	if block != nil {
+		<-block
+	}
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	if c.s.failWrites != nil {

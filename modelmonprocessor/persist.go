@@ -67,6 +67,7 @@ func (s *saver) run() {
 	for {
 		select {
 		case <-s.stop:
+			s.flush()
 			return
 		case <-s.wake:
 			s.flush()
@@ -167,8 +168,9 @@ func (s *saver) flush() {
 	}
 }
 
-// close writes what is queued and closes the store. When ctx ends first the
-// store is left open: the writer may still be inside it.
+// close has the writer write what is queued, then closes the store. When
+// ctx ends first, close returns and the writer finishes on its own; the
+// store is left open, since the writer may still be inside it.
 func (s *saver) close(ctx context.Context) error {
 	s.mu.Lock()
 	if s.closed {
@@ -180,16 +182,6 @@ func (s *saver) close(ctx context.Context) error {
 	close(s.stop)
 	select {
 	case <-s.stopped:
-	case <-ctx.Done():
-		return fmt.Errorf("modelmon: saving firing alerts: %w", ctx.Err())
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.flush()
-	}()
-	select {
-	case <-done:
 	case <-ctx.Done():
 		return fmt.Errorf("modelmon: saving firing alerts: %w", ctx.Err())
 	}

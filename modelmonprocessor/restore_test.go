@@ -314,6 +314,32 @@ func TestStorageFailuresNeverBlock(t *testing.T) {
 	assert.Empty(t, sumByAttr(t, r.tel, telemetry.MetricAlertsLoaded, "outcome"))
 }
 
+// TestStorageHangNeverBlocks: a storage that hangs in a write holds up
+// neither batches nor events; changes queue (one per alert), and shutdown
+// gives up when its context ends instead of hanging with the disk.
+func TestStorageHangNeverBlocks(t *testing.T) {
+	r := newRestartRig(t, rules(below("r", "accuracy", "last", 0.9)))
+	block := make(chan struct{})
+	r.store.mu.Lock()
+	r.store.block = block
+	r.store.mu.Unlock()
+	for i := 0; i < 50; i++ {
+		v := 0.5
+		if i%2 == 1 {
+			v = 0.97
+		}
+		r.send(fmt.Sprintf("model.accuracy %v model.name=a model.version=1", v),
+			fmt.Sprintf("model.accuracy %v model.name=m%d model.version=1", 0.5, i))
+	}
+	assert.Len(t, r.events(), 100, "every event delivered while the disk hangs")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, r.e.shutdown(ctx), context.DeadlineExceeded)
+	close(block)
+	// The writer finishes on its own once the disk answers: at most one change per alert waited.
+	require.Eventually(t, func() bool { return len(r.store.keys()) == 50 }, 5*time.Second, 10*time.Millisecond)
+}
+
 func TestStorageExtensionMissing(t *testing.T) {
 	cfg := rules(below("r", "accuracy", "last", 0.9))
 	id := component.MustNewID("file_storage")
