@@ -27,7 +27,13 @@ type engine struct {
 	signals *signalTable
 	// rulesBySignal lists, per signal, the rules that read it.
 	rulesBySignal [][]int
-	extractor     *identity.Extractor
+	// winSlot numbers the signals some rule aggregates: signal i's window
+	// is model.wins[winSlot[i]]. The others (-1; by default precision,
+	// recall and throughput) keep no samples: their points are validated,
+	// counted and keep the model alive, nothing more.
+	winSlot   []int
+	windows   int
+	extractor *identity.Extractor
 	// clock is the arrival time; tests replace it.
 	clock func() time.Time
 
@@ -93,6 +99,16 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 			e.rulesBySignal[r.sig] = append(e.rulesBySignal[r.sig], len(e.rules))
 		}
 		e.rules = append(e.rules, r)
+	}
+	e.winSlot = make([]int, len(e.signals.names))
+	for i := range e.winSlot {
+		e.winSlot[i] = -1
+	}
+	for _, r := range e.rules {
+		if r.sig >= 0 && !r.noData() && e.winSlot[r.sig] < 0 {
+			e.winSlot[r.sig] = e.windows
+			e.windows++
+		}
 	}
 	return e, nil
 }

@@ -102,7 +102,7 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 			e.counts[telemetry.InvalidValue]++
 			continue
 		}
-		if !e.window(&md.signals[sig]).Add(t, v) {
+		if !e.admit(md, sig, t, v) {
 			e.counts[telemetry.Late]++
 			continue
 		}
@@ -110,6 +110,15 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 		e.fed(md, sig, t)
 		e.observePoint(md, sig, v, t)
 	}
+}
+
+// admit adds (t, v) to the signal's window, or only checks t against the
+// window's age when no rule reads the signal; false for a late point.
+func (e *engine) admit(m *model, sig int, t int64, v float64) bool {
+	if slot := e.winSlot[sig]; slot >= 0 {
+		return m.wins[slot].Add(t, v)
+	}
+	return m.signals[sig].floor.Admit(t, int64(e.cfg.Window.Duration))
 }
 
 // modelFor returns the model of a data point of signal sig, creating it

@@ -58,21 +58,33 @@ type Window struct {
 	sortedValid bool
 	// sums keeps Mean and Stddev O(1) per evaluation; see moments.
 	sums moments
+	// start and end are the oldest and newest sample times (0 when empty),
+	// kept here so that a rule's evaluation reads no sample: between a
+	// batch's Add and its evaluation the ring has mostly left the cache.
+	start, end int64
 }
 
 // New returns an empty window holding at most size samples no older than
 // maxAge before the newest one. size ≤ 0 means DefaultSize; maxAge ≤ 0 means
 // DefaultMaxAge.
 func New(size int, maxAge time.Duration) *Window {
+	w := new(Window)
+	w.Init(size, maxAge)
+	return w
+}
+
+// Init makes w an empty window, as New(size, maxAge) returns, dropping any
+// memory it held. It serves windows kept by value inside a larger structure:
+// one allocation for all of a model's windows, and no pointer to follow.
+func (w *Window) Init(size int, maxAge time.Duration) {
 	if size <= 0 {
 		size = DefaultSize
 	}
 	if maxAge <= 0 {
 		maxAge = DefaultMaxAge
 	}
-	w := &Window{size: size, maxAge: int64(maxAge), alpha: DefaultEWMAAlpha}
+	*w = Window{size: size, maxAge: int64(maxAge), alpha: DefaultEWMAAlpha}
 	w.Reset()
-	return w
 }
 
 // SetEWMAAlpha sets the weight of the newest value in the EWMA aggregation,
@@ -101,9 +113,7 @@ func (w *Window) Add(t int64, v float64) bool {
 		if t < r.at(0).t {
 			return false
 		}
-		w.unsort(r.at(0).v)
-		w.sums.remove(r.at(0).v, w.size)
-		r.dropOldest()
+		w.dropOldest()
 	}
 	if r.n == 0 {
 		w.sums.reset()
@@ -115,10 +125,29 @@ func (w *Window) Add(t int64, v float64) bool {
 	*r.open(pos) = sample{t, v}
 	w.sortIn(v)
 	w.sums.add(v)
+	if pos == 0 {
+		w.start = t
+	}
 	if pos == r.n-1 {
+		w.end = t
 		w.raiseFloor(cutoff(t, w.maxAge))
 	}
 	return true
+}
+
+// dropOldest removes the oldest sample from the ring, the sorted view and
+// the sums.
+func (w *Window) dropOldest() {
+	r := &w.r
+	old := r.at(0)
+	w.unsort(old.v)
+	w.sums.remove(old.v, w.size)
+	r.dropOldest()
+	if r.n == 0 {
+		w.start, w.end = 0, 0
+		return
+	}
+	w.start = r.at(0).t
 }
 
 // Expire drops the samples older than now-maxAge (now in unix nanoseconds),
@@ -132,10 +161,8 @@ func (w *Window) raiseFloor(c int64) {
 		return
 	}
 	w.floor = c
-	for w.r.n > 0 && w.r.at(0).t < c {
-		w.unsort(w.r.at(0).v)
-		w.sums.remove(w.r.at(0).v, w.size)
-		w.r.dropOldest()
+	for w.r.n > 0 && w.start < c {
+		w.dropOldest()
 	}
 }
 
@@ -143,24 +170,15 @@ func (w *Window) raiseFloor(c int64) {
 func (w *Window) Len() int { return w.r.n }
 
 // Start returns the oldest sample's time, 0 when empty.
-func (w *Window) Start() int64 {
-	if w.r.n == 0 {
-		return 0
-	}
-	return w.r.at(0).t
-}
+func (w *Window) Start() int64 { return w.start }
 
 // End returns the newest sample's time, 0 when empty.
-func (w *Window) End() int64 {
-	if w.r.n == 0 {
-		return 0
-	}
-	return w.r.at(w.r.n - 1).t
-}
+func (w *Window) End() int64 { return w.end }
 
 // Reset empties the window and forgets its floor, keeping its memory.
 func (w *Window) Reset() {
 	w.r.reset()
+	w.start, w.end = 0, 0
 	w.floor = math.MinInt64
 	w.sortedValid = false
 	w.sums.reset()
