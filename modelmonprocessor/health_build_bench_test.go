@@ -1,9 +1,11 @@
 package modelmonprocessor
 
 import (
+	"bytes"
 	"runtime"
 	"testing"
 
+	"go.opentelemetry.io/collector/featuregate"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
@@ -184,6 +186,32 @@ func putPlanAttrs(attrs pcommon.Map, as []healthPlanAttr, putEmpty bool) {
 	}
 }
 
+// checkEngineAppend fails the benchmark unless replaying appendHealth on
+// the fixture's recorded models builds exactly the fixture's plans.
+func checkEngineAppend(b *testing.B, f *healthFloorFixture, batches []pmetric.Metrics) {
+	b.Helper()
+	enc := &pmetric.ProtoMarshaler{}
+	for k, md := range batches {
+		keep := md.ResourceMetrics().Len()
+		f.engine.touched = f.touched[k]
+		f.engine.appendHealth(md, f.now[k])
+		got, err := enc.MarshalMetrics(md)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cutTo(md, keep)
+		buildHealthFloor(md, &f.plans[k])
+		want, err := enc.MarshalMetrics(md)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cutTo(md, keep)
+		if !bytes.Equal(got, want) {
+			b.Fatalf("batch %d: appendHealth replayed differs from the plan", k)
+		}
+	}
+}
+
 // BenchmarkHealthBuild compares ways of building the health metrics of the
 // per-point payloads with pdata, per health point and per input point. The
 // engine the plans come from stays alive (the same live heap as the
@@ -224,6 +252,24 @@ func BenchmarkHealthBuild(b *testing.B) {
 		}
 		for _, v := range healthBuildVariants() {
 			run(v.name, v)
+		}
+		// The engine's own health path on the same models and state:
+		// appendHealth alone, without ingest or evaluation.
+		checkEngineAppend(b, f, pl.batches)
+		run("engine_append", healthBuildVariant{build: func(md pmetric.Metrics, _ *healthPlan, k int, _ any) {
+			f.engine.touched = f.touched[k]
+			f.engine.appendHealth(md, f.now[k])
+		}})
+		// With the collector's alpha gate pdata.useProtoPooling on, pdata
+		// takes objects from pools, and the sink's cut returns them: what
+		// the floor would be if every batch were recycled after export.
+		pooling := featuregate.GlobalRegistry()
+		if err := pooling.Set("pdata.useProtoPooling", true); err != nil {
+			b.Fatal(err)
+		}
+		run("floor_proto_pooling", healthBuildVariants()[0])
+		if err := pooling.Set("pdata.useProtoPooling", false); err != nil {
+			b.Fatal(err)
 		}
 		f.release(b)
 		runtime.GC()

@@ -3,7 +3,9 @@ package modelmonprocessor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -151,6 +153,11 @@ func buildHealthFloor(md pmetric.Metrics, plan *healthPlan) {
 type healthFloorFixture struct {
 	plans  []healthPlan
 	engine *engine
+	// touched and now are the engine's models touched by each batch and
+	// its clock then, to replay appendHealth alone.
+	touched [][]*model
+	now     []time.Time
+	lastNow time.Time
 }
 
 // newHealthFloorFixture warms an engine over batches for warm rounds, then
@@ -167,6 +174,10 @@ func newHealthFloorFixture(tb testing.TB, cfg *Config, batches []pmetric.Metrics
 	}
 	f := &healthFloorFixture{engine: e}
 	tb.Cleanup(func() { f.release(tb) })
+	e.clock = func() time.Time {
+		f.lastNow = time.Now()
+		return f.lastNow
+	}
 	consume := func(md pmetric.Metrics) pmetric.Metrics {
 		keep := md.ResourceMetrics().Len()
 		out, err := e.processMetrics(context.Background(), md)
@@ -191,6 +202,8 @@ func newHealthFloorFixture(tb testing.TB, cfg *Config, batches []pmetric.Metrics
 			tb.Fatal(err)
 		}
 		f.plans = append(f.plans, plan)
+		f.touched = append(f.touched, slices.Clone(e.touched))
+		f.now = append(f.now, f.lastNow)
 	}
 	return f
 }
