@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 )
 
@@ -31,8 +32,11 @@ type engine struct {
 	// is model.wins[winSlot[i]]. The others (-1; by default precision,
 	// recall and throughput) keep no samples: their points are validated,
 	// counted and keep the model alive, nothing more.
-	winSlot   []int
-	windows   int
+	winSlot []int
+	windows int
+	// static holds, per rule with the static strategy, the one stateless
+	// detector all models share (see detector).
+	static    []strategy.Detector
 	extractor *identity.Extractor
 	// clock is the arrival time; tests replace it.
 	clock func() time.Time
@@ -42,6 +46,9 @@ type engine struct {
 	models  *identity.Table[*model]
 	order   []*model // models in creation order, for deterministic ticks
 	scratch identity.Scratch
+	// recent guesses each point's model from the points of the batch's
+	// earlier metrics; emptied after each batch.
+	recent  identity.Recent[*model]
 	batch   uint64
 	touched []*model
 	health  healthScratch

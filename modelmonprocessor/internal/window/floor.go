@@ -10,18 +10,19 @@ package window
 // one of size samples that all lie within maxAge). Its zero value admits any
 // time.
 type Floor struct {
-	floor int64
-	set   bool
+	// biased is the floor mapped to uint64 in order (sign bit flipped), so
+	// that the zero value is the lowest floor and the type stays one word.
+	biased uint64
 }
+
+func bias(t int64) uint64 { return uint64(t) ^ 1<<63 }
 
 // Admit reports whether a sample at t (unix nanoseconds) is in time for a
 // window of maxAge, and raises the floor when t is the newest time so far.
 func (f *Floor) Admit(t, maxAge int64) bool {
-	if f.set && t < f.floor {
+	if bias(t) < f.biased {
 		return false
 	}
-	if c := cutoff(t, maxAge); !f.set || c > f.floor {
-		f.floor, f.set = c, true
-	}
+	f.biased = max(f.biased, bias(cutoff(t, maxAge)))
 	return true
 }

@@ -15,6 +15,7 @@
 package window
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"slices"
@@ -109,11 +110,15 @@ func (w *Window) Add(t int64, v float64) bool {
 		return false
 	}
 	r := &w.r
-	if !r.makeRoom(w.size) {
-		if t < r.at(0).t {
+	full := !r.makeRoom(w.size)
+	if full {
+		old := r.at(0)
+		if t < old.t {
 			return false
 		}
-		w.dropOldest()
+		// The sorted view trades the oldest value for v in one move.
+		w.resort(old.v, v)
+		w.forgetOldest(old.v)
 	}
 	if r.n == 0 {
 		w.sums.reset()
@@ -123,7 +128,9 @@ func (w *Window) Add(t int64, v float64) bool {
 		pos--
 	}
 	*r.open(pos) = sample{t, v}
-	w.sortIn(v)
+	if !full {
+		w.sortIn(v)
+	}
 	w.sums.add(v)
 	if pos == 0 {
 		w.start = t
@@ -138,10 +145,16 @@ func (w *Window) Add(t int64, v float64) bool {
 // dropOldest removes the oldest sample from the ring, the sorted view and
 // the sums.
 func (w *Window) dropOldest() {
+	v := w.r.at(0).v
+	w.unsort(v)
+	w.forgetOldest(v)
+}
+
+// forgetOldest removes the oldest sample, of value v, from the ring and the
+// sums; the caller takes care of the sorted view.
+func (w *Window) forgetOldest(v float64) {
 	r := &w.r
-	old := r.at(0)
-	w.unsort(old.v)
-	w.sums.remove(old.v, w.size)
+	w.sums.remove(v, w.size)
 	r.dropOldest()
 	if r.n == 0 {
 		w.start, w.end = 0, 0
@@ -322,6 +335,38 @@ func (w *Window) unsort(v float64) {
 		return
 	}
 	w.sorted = slices.Delete(w.sorted, i, i+1)
+}
+
+// resort replaces one value old, leaving the window, by v in the sorted
+// view, when there is one: the view unsort(old) then sortIn(v) would leave,
+// moving only the values between the two positions instead of shifting the
+// tail down and up again (nothing at all when v equals old).
+func (w *Window) resort(old, v float64) {
+	if !w.sortedValid || (v == old && v != 0) {
+		// Equal non-zero values have equal bits: the view stays as it is.
+		// (Zeros differ in sign, and the view keeps which one is where.)
+		return
+	}
+	s := w.sorted
+	i, found := slices.BinarySearch(s, old)
+	if !found {
+		w.sortedValid = false
+		return
+	}
+	if cmp.Compare(v, old) == 0 {
+		s[i] = v
+		return
+	}
+	// j is where sortIn would put v with old still in place: before old's
+	// position when v sorts lower, after it otherwise.
+	j, _ := slices.BinarySearch(s, v)
+	if j <= i {
+		copy(s[j+1:i+1], s[j:i])
+		s[j] = v
+		return
+	}
+	copy(s[i:j-1], s[i+1:j])
+	s[j-1] = v
 }
 
 // sortedQuantile is Prometheus' quantile for 0 ≤ q ≤ 1 over ascending,
