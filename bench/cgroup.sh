@@ -46,7 +46,8 @@ cg_init() {
 cg_make() {
 	local d
 	for d in "$CG_CPU" "$CG_ACCT"; do
-		mkdir -p "$d/$CG_PREFIX-$1" || return 1
+		[ -d "$d/$CG_PREFIX-$1" ] && continue
+		mkdir "$d/$CG_PREFIX-$1" || return 1
 		CG_MADE+=("$d/$CG_PREFIX-$1")
 	done
 }

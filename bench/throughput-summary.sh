@@ -19,9 +19,17 @@ function q(a, n, p,   h, lo) {
 	h = (n - 1) * p + 1; lo = int(h)
 	return lo >= n ? a[n] : a[lo] + (h - lo) * (a[lo + 1] - a[lo])
 }
+# ci: the distribution-free ≥ 95 % confidence interval of the median, [x(k), x(n-k+1)] with the
+# largest k for which P(Binomial(n, 1/2) < k) ≤ 2.5 % (a sorted); "-" when n is too small (< 6).
+function ci(a, n, f,   k, c, pk) {
+	c = 0; pk = 0.5 ^ n
+	for (k = 0; c + pk <= 0.025; k++) { c += pk; pk = pk * (n - k) / (k + 1) }
+	if (k < 1) return "-"
+	return sprintf(f "–" f, a[k], a[n - k + 1])
+}
 function med(a, n) { sort(a, n); return q(a, n, 0.5) }
 # spread: "median [q1–q3]" of a copy, sorted.
-function spread(a, n, f) { sort(a, n); return sprintf(f " [" f "–" f "]", q(a, n, 0.5), q(a, n, 0.25), q(a, n, 0.75)) }
+function spread(a, n, f) { sort(a, n); return sprintf(f " [" f "–" f "] (%s)", q(a, n, 0.5), q(a, n, 0.25), q(a, n, 0.75), ci(a, n, f)) }
 {
 	k = $1 SUBSEP $2 SUBSEP $4
 	if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
@@ -36,7 +44,7 @@ function spread(a, n, f) { sort(a, n); return sprintf(f " [" f "–" f "]", q(a,
 	if ($6 > maxpair[k]) maxpair[k] = $6
 }
 END {
-	print "| load | mode | config | pairs | points/s without | points/s with | throughput with / without, median [IQR] | CPU ns/point without | CPU ns/point with | CPU per point with / without, median [IQR] | load average |"
+	print "| load | mode | config | pairs | points/s without | points/s with | throughput with / without, median [IQR] (95 % CI of the median) | CPU ns/point without | CPU ns/point with | CPU per point with / without, median [IQR] (95 % CI) | load average |"
 	print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
 	for (i = 1; i <= nk; i++) {
 		k = order[i]; split(k, f, SUBSEP)

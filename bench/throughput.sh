@@ -21,9 +21,12 @@
 # of load each, unmeasured) before the first segment.
 #
 # Fixed rate: the offered load is set by the generator (FIXED, DEMO_FIXED);
-# the collectors run without a quota (FIXED_QUOTA) and with a CPU weight of
-# SHARES (cpu.shares, 1024 = the same as any other process; up to 262144
-# keeps other processes off the bench's CPU time).
+# the collectors run without a quota (FIXED_QUOTA). In both modes the
+# collectors' and the load's groups get a CPU weight of SHARES (cpu.shares;
+# 262144, the largest, against 1024 for every other process on the machine):
+# other processes then wait for the bench rather than the other way round, so
+# the generator offers its rate and the collector gets its whole quota.
+# SHARES=1024 measures as an ordinary process would.
 # Saturation: each collector gets a CPU budget of QUOTA per PERIOD µs (0.25
 # core by default), far below what the unthrottled load offers, so the
 # collector, not the generator, sets the rate: points/s at saturation is the
@@ -42,11 +45,15 @@ cd "$(dirname "$0")/.."
 # shellcheck source=bench/cgroup.sh
 . bench/cgroup.sh
 
-SEGMENTS=${SEGMENTS:-16}
+PAIRS=${PAIRS:-24}
+PAIRING=${PAIRING:-simultaneous}
 SETTLE=${SETTLE:-1}
 SEG=${SEG:-3}
 WARM=${WARM:-4}
 QUOTA=${QUOTA:-25000}
+# modelmon-demo spends ≈ 2.5× the collector's CPU per point: two demos on one core
+# saturate two collectors only at a smaller budget.
+DEMO_QUOTA=${DEMO_QUOTA:-10000}
 PERIOD=${PERIOD:-100000}
 FIXED_QUOTA=${FIXED_QUOTA:--1}
 SHARES=${SHARES:-262144}
@@ -56,7 +63,8 @@ TELEMETRYGEN=${TELEMETRYGEN:-bin/telemetrygen}
 DEMO=${DEMO:-bin/modelmon-demo}
 # The testbed's Metric10kDPS offers 70,000 points/s; telemetrygen's rate is per worker.
 FIXED=${FIXED:-"--workers 70 --rate 1000"}
-SATURATE=${SATURATE:-"--workers 4 --rate 0"}
+# 16 closed-loop workers keep requests queued at the collector while its quota is spent.
+SATURATE=${SATURATE:-"--workers 16 --rate 0"}
 # modelmon-demo exports about 7 points per model per export: 1,000 × 10/s ≈ 70,000 points/s.
 DEMO_FIXED=${DEMO_FIXED:-"-models 1000 -rate 10"}
 DEMO_SATURATE=${DEMO_SATURATE:-"-models 1000 -rate 20"}
@@ -70,7 +78,11 @@ TICK=$(getconf CLK_TCK)
 
 [ -x "$DISTRO" ] || { echo "no $DISTRO: run make build" >&2; exit 1; }
 [ -x "$TELEMETRYGEN" ] || { echo "no $TELEMETRYGEN: GOBIN=\$PWD/bin go install github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v0.161.0" >&2; exit 1; }
-[ $((SEGMENTS % 4)) -eq 0 ] || { echo "SEGMENTS must be a multiple of 4 (ABBA)" >&2; exit 1; }
+case $PAIRING in
+simultaneous) ;;
+abba) [ $((PAIRS % 2)) -eq 0 ] || { echo "PAIRS must be even for abba" >&2; exit 1; } ;;
+*) echo "PAIRING is simultaneous or abba, not $PAIRING" >&2; exit 1 ;;
+esac
 mkdir -p "$OUT"
 RAW="$OUT/throughput-raw.txt"
 : >"$RAW"
@@ -82,12 +94,10 @@ else
 	echo "throughput: no CPU cgroups ($CG_REASON): fixed rate measured with /proc/<pid>/stat, saturation skipped" >&2
 fi
 
-declare -A colpid=()
-load=""
+declare -A colpid=() loadpid=()
 cleanup() {
 	local p
-	[ -n "$load" ] && kill "$load" 2>/dev/null || true
-	for p in "${colpid[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${loadpid[@]}" "${colpid[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	cg_cleanup
 }
@@ -191,76 +201,116 @@ load_cmd() {
 	esac
 }
 
+# start_load LOAD MODE CONFIG SECONDS: one load generator against CONFIG's collector.
 start_load() {
 	load_cmd "$1" "$2" "$(otlp_port "$3")" "$4"
 	if [ "$CG_OK" = 1 ]; then
-		(cg_exec load taskset -c "$LOAD_CPUS" "${LOADCMD[@]}") >"$OUT/throughput-load.log" 2>&1 &
+		(cg_exec load taskset -c "$LOAD_CPUS" "${LOADCMD[@]}") >"$OUT/throughput-load-$3.log" 2>&1 &
 	else
-		taskset -c "$LOAD_CPUS" "${LOADCMD[@]}" >"$OUT/throughput-load.log" 2>&1 &
+		taskset -c "$LOAD_CPUS" "${LOADCMD[@]}" >"$OUT/throughput-load-$3.log" 2>&1 &
 	fi
-	load=$!
+	loadpid[$3]=$!
 }
 
-stop_load() {
-	kill "$load" 2>/dev/null || true
-	wait "$load" 2>/dev/null || true
-	load=""
+stop_loads() {
+	local c
+	for c in "${!loadpid[@]}"; do
+		kill "${loadpid[$c]}" 2>/dev/null || true
+		wait "${loadpid[$c]}" 2>/dev/null || true
+	done
+	loadpid=()
 }
 
-# segment LOAD MODE CONFIG SERIES SEQ PAIR QUOTA_US appends one line to $RAW.
-segment() {
-	local l=$1 m=$2 c=$3
-	start_load "$l" "$m" "$c" $((SETTLE + SEG + 5))
-	sleep "$SETTLE"
-	local a1 r1 u1 p1 t1 g1 b1 s1 a2 r2 u2 p2 t2 g2 b2 s2 la
-	read -r a1 r1 <<<"$(points "$c")"
-	u1=$(cpu_ns "$c")
-	read -r p1 t1 <<<"$(throttle "$c")"
-	g1=$(ticks "$load") b1=$(busy) s1=$(date +%s.%N)
+# snap CONFIG → "accepted refused cpu-ns periods throttled load-ticks" of
+# CONFIG's collector and its load.
+snap() {
+	local a r u p t
+	# The CPU time right after the scrape answers, so that both describe the same moment.
+	read -r a r <<<"$(points "$1")"
+	u=$(cpu_ns "$1")
+	read -r p t <<<"$(throttle "$1")"
+	echo "$a $r $u $p $t $(ticks "${loadpid[$1]}")"
+}
+
+# window LOAD MODE SERIES SEQ PAIR QUOTA_US CONFIG… measures SEG s of the
+# collectors named (each under its own running load) at the same time and
+# appends one line per collector to $RAW.
+window() {
+	local l=$1 m=$2 series=$3 seq=$4 pair=$5 q=$6 c b1 b2 s1 s2 la
+	shift 6
+	local -A at1=() at2=()
+	b1=$(busy) s1=$(date +%s.%N)
+	for c in "$@"; do at1[$c]=$(snap "$c"); done
 	sleep "$SEG"
-	read -r a2 r2 <<<"$(points "$c")"
-	u2=$(cpu_ns "$c")
-	read -r p2 t2 <<<"$(throttle "$c")"
-	g2=$(ticks "$load") b2=$(busy) s2=$(date +%s.%N)
-	stop_load
+	for c in "$@"; do at2[$c]=$(snap "$c"); done
+	b2=$(busy) s2=$(date +%s.%N)
 	la=$(cut -d' ' -f1 /proc/loadavg)
-	awk -v l="$l" -v m="$m" -v c="$c" -v series="$4" -v seq="$5" -v pair="$6" -v q="$7" -v per="$PERIOD" \
-		-v a="$((a2 - a1))" -v r="$((r2 - r1))" -v u="$((u2 - u1))" -v p="$((p2 - p1))" -v t="$((t2 - t1))" \
-		-v g="$((g2 - g1))" -v b="$((b2 - b1))" -v hz="$TICK" -v s1="$s1" -v s2="$s2" -v la="$la" 'BEGIN {
+	for c in "$@"; do echo "$c ${at1[$c]} ${at2[$c]}"; done | awk -v l="$l" -v m="$m" -v series="$series" \
+		-v seq="$seq" -v pair="$pair" -v q="$q" -v per="$PERIOD" -v b="$((b2 - b1))" -v hz="$TICK" \
+		-v s1="$s1" -v s2="$s2" -v la="$la" '
+	{ c[NR] = $1; a[NR] = $8 - $2; r[NR] = $9 - $3; u[NR] = $10 - $4; p[NR] = $11 - $5; t[NR] = $12 - $6; g[NR] = $13 - $7 }
+	END {
 		dt = s2 - s1
-		cores = u / 1e9 / dt
-		util = q > 0 ? sprintf("%.3f", cores / (q / per)) : "-"
-		thr = p > 0 ? sprintf("%.2f", t / p) : "-"
-		gen = g / hz / dt
-		# Whatever else kept the machine busy: every CPU busy minus this collector and the load
-		# (the idle collector of the pair is in it, a few ms).
-		other = b / hz / dt - cores - gen
+		# Whatever else kept the machine busy: every CPU busy minus the collectors and loads measured
+		# (in ABBA order the idle collector of the pair is in it, a few ms).
+		other = b / hz / dt
+		for (i = 1; i <= NR; i++) other -= u[i] / 1e9 / dt + g[i] / hz / dt
 		if (other < 0) { other = 0 }
-		printf "%s %s %s %s %d %d %.0f %.0f %.3f %s %s %.2f %.2f %s %d\n", l, m, c, series, seq, pair,
-			a / dt, (a > 0 ? u / a : 0), cores, util, thr, gen, other, la, r
+		for (i = 1; i <= NR; i++) {
+			cores = u[i] / 1e9 / dt
+			util = q > 0 ? sprintf("%.3f", cores / (q / per)) : "-"
+			thr = p[i] > 0 ? sprintf("%.2f", t[i] / p[i]) : "-"
+			printf "%s %s %s %s %d %d %.0f %.0f %.3f %s %s %.2f %.2f %s %d\n", l, m, c[i], series, seq, pair,
+				a[i] / dt, (a[i] > 0 ? u[i] / a[i] : 0), cores, util, thr, g[i] / hz / dt, other, la, r[i]
+		}
 	}' | tee -a "$RAW"
 }
 
-# series LOAD MODE CONFIG: both collectors up, warm, then SEGMENTS in ABBA order.
+# series LOAD MODE CONFIG: both collectors up and warm, then PAIRS pairs.
+# simultaneous: each collector has its own load for the whole series and
+# every window measures both. abba: one load at a time, restarted per
+# segment, in the order without, with, with, without, …
 series() {
 	local l=$1 m=$2 c=$3 q=$FIXED_QUOTA s cfg
-	[ "$m" = saturation ] && q=$QUOTA
+	if [ "$m" = saturation ]; then
+		q=$QUOTA
+		[ "$l" = demo ] && q=$DEMO_QUOTA
+	fi
 	start_collector without "$q"
 	start_collector "$c" "$q"
-	for cfg in without "$c"; do
-		start_load "$l" "$m" "$cfg" $((WARM + 5))
+	if [ "$PAIRING" = simultaneous ]; then
+		# Killed after the last window; the duration is only a bound.
+		start_load "$l" "$m" without $((WARM + PAIRS * (SEG + 10) + 60))
+		start_load "$l" "$m" "$c" $((WARM + PAIRS * (SEG + 10) + 60))
 		sleep "$WARM"
-		stop_load
-	done
-	for s in $(seq 1 "$SEGMENTS"); do
-		cfg=$c
-		case $(((s - 1) % 4)) in 0 | 3) cfg=without ;; esac
-		segment "$l" "$m" "$cfg" "$c" "$s" $(((s + 1) / 2)) "$q"
-	done
+		for s in $(seq 1 "$PAIRS"); do
+			window "$l" "$m" "$c" "$s" "$s" "$q" without "$c"
+		done
+		stop_loads
+	else
+		for cfg in without "$c"; do
+			start_load "$l" "$m" "$cfg" $((WARM + 5))
+			sleep "$WARM"
+			stop_loads
+		done
+		for s in $(seq 1 $((2 * PAIRS))); do
+			cfg=$c
+			case $(((s - 1) % 4)) in 0 | 3) cfg=without ;; esac
+			start_load "$l" "$m" "$cfg" $((SETTLE + SEG + 5))
+			sleep "$SETTLE"
+			window "$l" "$m" "$c" "$s" $(((s + 1) / 2)) "$q" "$cfg"
+			stop_loads
+		done
+	fi
 	stop_collectors
-	if [ "$CG_OK" = 1 ]; then cg_cleanup; fi
 }
 
+if [ "$CG_OK" = 1 ]; then
+	# This shell too: a starved measuring shell reads the counters late and apart.
+	cg_make ctl
+	cg_shares ctl "$SHARES"
+	echo $$ >"$CG_CPU/$CG_PREFIX-ctl/cgroup.procs"
+fi
 for l in $LOADS; do
 	case $l in demo) [ -x "$DEMO" ] || { echo "no $DEMO: make demo-bin; demo skipped" >&2; continue; } ;; esac
 	for m in $MODES; do
@@ -269,7 +319,7 @@ for l in $LOADS; do
 			continue
 		fi
 		for c in $CONFIGS; do
-			echo "# $l $m: without vs $c, $SEGMENTS segments of ${SEG}s" >&2
+			echo "# $l $m: without vs $c, $PAIRS pairs ($PAIRING) of ${SEG}s" >&2
 			if [ "$CG_OK" = 1 ]; then
 				cg_make load
 				cg_shares load "$SHARES"
