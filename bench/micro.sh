@@ -7,10 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
-OUT=bench/out
+OUT=${OUT:-bench/out}
 mkdir -p "$OUT"
 rm -f "$OUT"/micro-*.txt
-# PARTS selects benchmarks: perpoint (floors and ConsumeMetrics), curve, tick, memory.
+# PARTS selects benchmarks: perpoint (floors A, B and H and ConsumeMetrics),
+# curve, tick, memory, healthbuild (ways of building the health metrics).
+# PERPOINT narrows perpoint, e.g. PERPOINT='^BenchmarkPerPoint$/^fleet$'.
 PARTS=${PARTS:-"perpoint curve tick memory"}
 go test -c -o "$OUT/modelmonprocessor.test" ./modelmonprocessor
 bench() { "$OUT/modelmonprocessor.test" -test.run '^$' -test.bench "$@"; }
@@ -19,10 +21,11 @@ for i in $(seq 1 "$RUNS"); do
 	{
 		for part in $PARTS; do
 			case $part in
-			perpoint) bench '^BenchmarkPerPoint$' -test.benchmem -test.benchtime "${BENCHTIME:-1s}" ;;
+			perpoint) bench "${PERPOINT:-^BenchmarkPerPoint\$}" -test.benchmem -test.benchtime "${BENCHTIME:-1s}" ;;
 			curve) bench '^BenchmarkModels$' -test.benchmem -test.benchtime 3x ;;
 			tick) bench '^BenchmarkEvaluationTick$' -test.benchmem -test.benchtime 5x ;;
 			memory) bench '^BenchmarkMemoryPerModelSignal$' -test.benchtime 1x ;;
+			healthbuild) bench '^BenchmarkHealthBuild$' -test.benchmem -test.benchtime "${BENCHTIME:-1s}" ;;
 			esac
 		done
 	} > "$OUT/micro-$i.txt"

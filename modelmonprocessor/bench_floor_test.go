@@ -56,8 +56,11 @@ type perPointPayload struct {
 	models  int
 	// warm is the number of rounds over all batches before timing: enough
 	// to fill every window (window.size 128), the steady state.
-	warm  int
-	cases []perPointCase
+	warm int
+	// floorH adds floor H: the health metrics of each batch built with
+	// pdata alone (see buildHealthFloor).
+	floorH bool
+	cases  []perPointCase
 }
 
 // perPointCase is one processor configuration on a payload.
@@ -87,17 +90,19 @@ func perPointPayloads() []perPointPayload {
 	return []perPointPayload{
 		{name: "testbed", batches: []pmetric.Metrics{benchdata.Testbed(0, ts)}, models: 1,
 			cases: []perPointCase{{"passthrough", true}}},
-		{name: "testbed_models", batches: testbed, models: testbedModels, warm: 130, cases: matched},
-		{name: "fleet", batches: fleet, models: fleetModels, warm: 130, cases: matched},
-		{name: "fleet_hist", batches: fleetHist, models: fleetModels, warm: 130,
+		{name: "testbed_models", batches: testbed, models: testbedModels, warm: 130, floorH: true, cases: matched},
+		{name: "fleet", batches: fleet, models: fleetModels, warm: 130, floorH: true, cases: matched},
+		{name: "fleet_hist", batches: fleetHist, models: fleetModels, warm: 130, floorH: true,
 			cases: []perPointCase{{"histogram", true}, {"histogram_nohealth", false}}},
 	}
 }
 
-// BenchmarkPerPoint measures, in one run, the two floors and the processor
-// on the same payloads. Compare ns/point within a payload: floor_a and
-// floor_b are the references, the others are ConsumeMetrics with the
-// default rules. testbed's metrics are not model metrics (pass-through);
+// BenchmarkPerPoint measures, in one run, the floors and the processor on
+// the same payloads. Compare ns/point within a payload: floor_a and floor_b
+// are the references, the others are ConsumeMetrics with the default rules.
+// floor_h is what the health metrics the processor appends to a batch cost
+// when built with pdata alone from precomputed values, per input point:
+// compare it with the difference between a case and its _nohealth twin. testbed's metrics are not model metrics (pass-through);
 // testbed_models is the same shape with every point matched; fleet and
 // fleet_hist are a model fleet's export with latency as gauge or histogram.
 func BenchmarkPerPoint(b *testing.B) {
@@ -133,6 +138,25 @@ func BenchmarkPerPoint(b *testing.B) {
 			}
 			reportPerPoint(b, points)
 		})
+		if pl.floorH {
+			b.Run(pl.name+"/floor_h", func(b *testing.B) {
+				f := newHealthFloorFixture(b, benchConfig(pl.models, true), pl.batches, pl.warm)
+				health := 0
+				for i := range f.plans {
+					health += f.plans[i].healthPoints()
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					md := pl.batches[i%len(pl.batches)]
+					keep := md.ResourceMetrics().Len()
+					buildHealthFloor(md, &f.plans[i%len(f.plans)])
+					cutTo(md, keep)
+				}
+				reportPerPoint(b, points)
+				b.ReportMetric(float64(health)/float64(len(f.plans)), "health-points/op")
+			})
+		}
 		for _, c := range pl.cases {
 			b.Run(pl.name+"/"+c.name, func(b *testing.B) {
 				p, _ := benchProcessor(b, benchConfig(pl.models, c.health), pl.batches[0].ResourceMetrics().Len())

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 )
 
@@ -28,7 +29,16 @@ type engine struct {
 	signals *signalTable
 	// rulesBySignal lists, per signal, the rules that read it.
 	rulesBySignal [][]int
-	extractor     *identity.Extractor
+	// winSlot numbers the signals some rule aggregates: signal i's window
+	// is model.wins[winSlot[i]]. The others (-1; by default precision,
+	// recall and throughput) keep no samples: their points are validated,
+	// counted and keep the model alive, nothing more.
+	winSlot []int
+	windows int
+	// static holds, per rule with the static strategy, the one stateless
+	// detector all models share (see detector).
+	static    []strategy.Detector
+	extractor *identity.Extractor
 	// clock is the arrival time; tests replace it.
 	clock func() time.Time
 
@@ -37,6 +47,9 @@ type engine struct {
 	models  *identity.Table[*model]
 	order   []*model // models in creation order, for deterministic ticks
 	scratch identity.Scratch
+	// recent guesses each point's model from the points of the batch's
+	// earlier metrics; emptied after each batch.
+	recent  identity.Recent[*model]
 	batch   uint64
 	touched []*model
 	health  healthScratch
@@ -98,6 +111,16 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 			e.rulesBySignal[r.sig] = append(e.rulesBySignal[r.sig], len(e.rules))
 		}
 		e.rules = append(e.rules, r)
+	}
+	e.winSlot = make([]int, len(e.signals.names))
+	for i := range e.winSlot {
+		e.winSlot[i] = -1
+	}
+	for _, r := range e.rules {
+		if r.sig >= 0 && !r.noData() && e.winSlot[r.sig] < 0 {
+			e.winSlot[r.sig] = e.windows
+			e.windows++
+		}
 	}
 	return e, nil
 }

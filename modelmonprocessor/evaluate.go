@@ -34,9 +34,8 @@ func (e *engine) evaluate(m *model, now time.Time, fromBatch bool, ev *eventBatc
 				at = time.Unix(0, m.newest(r.sig, e.batch)).UTC()
 			}
 		case fromBatch && m.signals[r.sig].batch == e.batch:
-			ss := &m.signals[r.sig]
-			at = time.Unix(0, ss.newest).UTC()
-			evaluateValue(r, rs, ss)
+			at = time.Unix(0, m.signals[r.sig].newest).UTC()
+			e.evaluateValue(m, r, rs)
 		}
 		e.step(m, r, rs, now, at, ev)
 	}
@@ -59,8 +58,8 @@ func (e *engine) evaluateAbsence(m *model, r *rule, rs *ruleState, now time.Time
 	rs.evaluated = true
 }
 
-func evaluateValue(r *rule, rs *ruleState, ss *signalState) {
-	v, n, start, end, ok := ss.aggregate(r.agg)
+func (e *engine) evaluateValue(m *model, r *rule, rs *ruleState) {
+	v, n, start, end, ok := e.aggregate(m, r.sig, r.agg)
 	rs.samples, rs.winStart, rs.winEnd = n, start, end
 	if !ok || n < r.minSamples {
 		// After a restart the window refills from nothing: too few samples

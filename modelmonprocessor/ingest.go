@@ -32,6 +32,7 @@ func (e *engine) ingest(md pmetric.Metrics, now time.Time) {
 			}
 		}
 	}
+	e.recent.Forget()
 }
 
 func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res pcommon.Resource, now time.Time) {
@@ -50,7 +51,7 @@ func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 			if dp.Flags().NoRecordedValue() {
 				continue
 			}
-			if md := e.modelFor(dp.Attributes(), scope, res, sig, now); md != nil {
+			if md := e.modelFor(dp.Attributes(), scope, res, sig, i, now); md != nil {
 				e.addHistogram(md, sig, dp, cumulative, scale, now)
 			}
 		}
@@ -63,7 +64,7 @@ func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 			if dp.Flags().NoRecordedValue() {
 				continue
 			}
-			if md := e.modelFor(dp.Attributes(), scope, res, sig, now); md != nil {
+			if md := e.modelFor(dp.Attributes(), scope, res, sig, i, now); md != nil {
 				e.addExponential(md, sig, dp, cumulative, scale, now)
 			}
 		}
@@ -78,7 +79,7 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 			// A staleness marker says the series ended; it carries no value.
 			continue
 		}
-		md := e.modelFor(dp.Attributes(), scope, res, sig, now)
+		md := e.modelFor(dp.Attributes(), scope, res, sig, i, now)
 		if md == nil {
 			continue
 		}
@@ -102,7 +103,7 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 			e.counts[telemetry.InvalidValue]++
 			continue
 		}
-		if !e.window(&md.signals[sig]).Add(t, v) {
+		if !e.admit(md, sig, t, v) {
 			e.counts[telemetry.Late]++
 			continue
 		}
@@ -112,30 +113,44 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 	}
 }
 
-// modelFor returns the model of a data point of signal sig, creating it
-// when there is room, or nil when the point has no model key or the model
-// limit is reached (both counted). Any point, even one refused later as
-// invalid or late, shows that the model and the signal are alive.
-func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, sig int, now time.Time) *model {
-	h, ok := e.extractor.Extract(&e.scratch, point, scope, res.Attributes())
-	if !ok {
+// admit adds (t, v) to the signal's window, or only checks t against the
+// window's age when no rule reads the signal; false for a late point.
+func (e *engine) admit(m *model, sig int, t int64, v float64) bool {
+	if slot := e.winSlot[sig]; slot >= 0 {
+		return m.wins[slot].Add(t, v)
+	}
+	return m.signals[sig].floor.Admit(t, int64(e.cfg.Window.Duration))
+}
+
+// modelFor returns the model of a data point of signal sig, the pos-th of
+// its metric, creating it when there is room, or nil when the point has no
+// model key or the model limit is reached (both counted). Any point, even
+// one refused later as invalid or late, shows that the model and the signal
+// are alive.
+func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, sig, pos int, now time.Time) *model {
+	if !e.extractor.Values(&e.scratch, point, scope, res.Attributes()) {
 		e.counts[telemetry.NoModelKey]++
 		return nil
 	}
-	_, m, found := e.models.Get(&e.scratch, h)
+	_, m, found := e.recent.Find(&e.scratch, pos)
 	if !found {
-		if e.models.Len() >= e.cfg.MaxModels {
-			e.counts[telemetry.OverLimit]++
-			if !e.warnedOverLimit {
-				e.warnedOverLimit = true
-				e.logger.Warn("max_models reached: data points of new models pass through unmonitored",
-					zap.Int("max_models", e.cfg.MaxModels))
+		h := e.extractor.Hash(&e.scratch)
+		_, m, found = e.models.Get(&e.scratch, h)
+		if !found {
+			if e.models.Len() >= e.cfg.MaxModels {
+				e.counts[telemetry.OverLimit]++
+				if !e.warnedOverLimit {
+					e.warnedOverLimit = true
+					e.logger.Warn("max_models reached: data points of new models pass through unmonitored",
+						zap.Int("max_models", e.cfg.MaxModels))
+				}
+				return nil
 			}
-			return nil
+			m = e.newModel(e.extractor.Intern(&e.scratch, h), res)
+			e.models.Put(m.key, m)
+			e.order = append(e.order, m)
 		}
-		m = e.newModel(e.extractor.Intern(&e.scratch, h), res)
-		e.models.Put(m.key, m)
-		e.order = append(e.order, m)
+		e.recent.Remember(pos, m.key, m)
 	}
 	m.lastSeen = now
 	m.signals[sig].lastSeen = now

@@ -128,6 +128,8 @@ func main() {
 	}
 	fmt.Printf("Medians over %d runs; ratios are taken within each run.\n\n", len(runs))
 	perPoint(runs)
+	health(runs)
+	healthBuild(runs)
 	curve(runs)
 	memory(runs)
 	tick(runs)
@@ -149,6 +151,79 @@ func perPoint(runs []run) {
 			allocs, allocs/points, median(collect(runs, metric(n, "B/op"))))
 	}
 	fmt.Println()
+}
+
+// health compares, per payload, what the health metrics add to a case
+// (the case minus its _nohealth twin, same run) with floor H, the cost of
+// building the same health metrics with pdata alone.
+func health(runs []run) {
+	const pre = "BenchmarkPerPoint/"
+	var rows []string
+	for _, n := range names(runs, pre) {
+		payload, c, _ := strings.Cut(strings.TrimPrefix(n, pre), "/")
+		off := pre + payload + "/" + c + "_nohealth"
+		floorH := pre + payload + "/floor_h"
+		if strings.HasSuffix(c, "_nohealth") || !hasName(runs, off) || !hasName(runs, floorH) {
+			continue
+		}
+		ns := func(name string) func(run) (float64, bool) { return metric(name, "ns/point") }
+		added := func(r run) (float64, bool) {
+			on, ok1 := ns(n)(r)
+			no, ok2 := ns(off)(r)
+			return on - no, ok1 && ok2
+		}
+		allocs := func(name string) float64 { return median(collect(runs, metric(name, "allocs/op"))) }
+		rows = append(rows, fmt.Sprintf("| %s | %s | %.0f | %.3f | %.1f | %.3f | %.2f | %.0f | %.0f |",
+			payload, c, median(collect(runs, metric(floorH, "health-points/op"))),
+			median(collect(runs, ratio(ns(floorH), ns(pre+payload+"/floor_b")))),
+			median(collect(runs, added)),
+			median(collect(runs, ratio(added, ns(pre+payload+"/floor_b")))),
+			median(collect(runs, ratio(added, ns(floorH)))),
+			allocs(n)-allocs(off), allocs(floorH)))
+	}
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Println("Health metrics: what they add to a case (the case minus its _nohealth twin in the same run)")
+	fmt.Println("against floor H (the same health points built with pdata alone, per input point).")
+	fmt.Println()
+	fmt.Println("| payload | case | health points/batch | floor H × floor B | added ns/point | added × floor B | added × floor H | added allocs/batch | floor H allocs/batch |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rows {
+		fmt.Println(r)
+	}
+	fmt.Println()
+}
+
+// healthBuild reports BenchmarkHealthBuild: ways of building the same
+// health points with pdata, each against the floor's way in the same run.
+func healthBuild(runs []run) {
+	const pre = "BenchmarkHealthBuild/"
+	ns := names(runs, pre)
+	if len(ns) == 0 {
+		return
+	}
+	fmt.Println("| payload | way of building | ns/health point | × floor's way | allocs/batch | allocs/health point | B/batch |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|")
+	for _, n := range ns {
+		payload, v, _ := strings.Cut(strings.TrimPrefix(n, pre), "/")
+		per := metric(n, "ns/health-point")
+		allocs := median(collect(runs, metric(n, "allocs/op")))
+		fmt.Printf("| %s | %s | %.1f | %.2f | %.0f | %.2f | %.0f |\n", payload, v, median(collect(runs, per)),
+			median(collect(runs, ratio(per, metric(pre+payload+"/floor", "ns/health-point")))),
+			allocs, allocs/median(collect(runs, metric(n, "health-points/op"))),
+			median(collect(runs, metric(n, "B/op"))))
+	}
+	fmt.Println()
+}
+
+func hasName(runs []run, name string) bool {
+	for _, r := range runs {
+		if _, ok := r[name]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func curve(runs []run) {

@@ -4,6 +4,7 @@
 package identity // import "github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 
 import (
+	"math/rand/v2"
 	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -11,7 +12,8 @@ import (
 	"github.com/visutility/otelcol-modelmon/modelevent"
 )
 
-// FNV-1a 64 parameters; inlined so hashing a value never allocates.
+// FNV-1a 64 parameters for HashAttributes; inlined so hashing a value never
+// allocates.
 const (
 	offset64 = 14695981039346656037
 	prime64  = 1099511628211
@@ -37,6 +39,9 @@ var emptyValue = pcommon.NewValueEmpty()
 type Scratch struct {
 	vals [maxValues]pcommon.Value
 	ints [maxValues][20]byte
+	// text holds each value rendered by Extract, for the comparisons and
+	// the interning that follow.
+	text [maxValues][]byte
 	n    int
 }
 
@@ -44,6 +49,9 @@ type Scratch struct {
 // scope and its resource, in that order of precedence.
 type Extractor struct {
 	keys []string
+	// seed makes key hashes differ per extractor: they are no contract, and
+	// producers cannot choose model names that collide on purpose.
+	seed uint64
 }
 
 // NewExtractor returns an extractor for the given key attribute names.
@@ -51,16 +59,25 @@ func NewExtractor(keys []string) *Extractor {
 	if len(keys) > maxValues {
 		keys = keys[:maxValues]
 	}
-	return &Extractor{keys: append([]string(nil), keys...)}
+	return &Extractor{keys: append([]string(nil), keys...), seed: rand.Uint64()}
 }
 
 // Extract fills s with the key values found in point, scope and resource
-// attributes and returns the hash of the key. ok is false when the first key
-// attribute is missing everywhere, or a value is longer than MaxValueLen:
-// such a point has no usable model key.
+// attributes and returns the hash of the key, valid for this extractor only.
+// ok is false when the first key attribute is missing everywhere, or a value
+// is longer than MaxValueLen: such a point has no usable model key.
 func (e *Extractor) Extract(s *Scratch, point, scope, resource pcommon.Map) (hash uint64, ok bool) {
+	if !e.Values(s, point, scope, resource) {
+		return 0, false
+	}
+	return e.Hash(s), true
+}
+
+// Values fills s with the key values, as Extract does, without hashing them:
+// a caller that recognises the key by other means (see Recent) skips the
+// hash and the table.
+func (e *Extractor) Values(s *Scratch, point, scope, resource pcommon.Map) bool {
 	s.n = len(e.keys)
-	h := uint64(offset64)
 	for i, k := range e.keys {
 		v, found := point.Get(k)
 		if !found {
@@ -71,19 +88,28 @@ func (e *Extractor) Extract(s *Scratch, point, scope, resource pcommon.Map) (has
 		}
 		if !found {
 			if i == 0 {
-				return 0, false
+				return false
 			}
 			v = emptyValue
 		}
 		s.vals[i] = v
 		b := s.bytes(i)
 		if len(b) > MaxValueLen {
-			return 0, false
+			return false
 		}
-		// A separator per attribute keeps ("a","bc") and ("ab","c") apart.
-		h = hashBytes((h^0xff)*prime64, b)
+		s.text[i] = b
 	}
-	return h, true
+	return true
+}
+
+// Hash returns the hash of the key values Values left in s, valid for this
+// extractor only.
+func (e *Extractor) Hash(s *Scratch) uint64 {
+	h := e.seed
+	for i := 0; i < s.n; i++ {
+		h = hashValue(h, s.text[i])
+	}
+	return h
 }
 
 // bytes returns the i-th value rendered as text. Strings and ints avoid
@@ -102,16 +128,35 @@ func (s *Scratch) bytes(i int) []byte {
 }
 
 // Equal reports whether the values in s are those of key k.
-func (s *Scratch) Equal(k *Key) bool {
-	if s.n != len(k.Attrs) {
-		return false
-	}
+func (s *Scratch) Equal(k *Key) bool { return s.matches(k.packed) }
+
+// matches reports whether the values in s are those packed in p (see pack).
+func (s *Scratch) matches(p string) bool {
 	for i := 0; i < s.n; i++ {
-		if string(s.bytes(i)) != k.Attrs[i].Value {
+		b := s.text[i]
+		if len(p) < 2+len(b) || int(p[0])<<8|int(p[1]) != len(b) || p[2:2+len(b)] != string(b) {
 			return false
 		}
+		p = p[2+len(b):]
 	}
-	return true
+	return len(p) == 0
+}
+
+// pack renders the values in s as one string, each value preceded by its
+// length in two bytes (values are at most MaxValueLen): a lookup compares a
+// key in one piece of memory instead of following each attribute's string.
+func (s *Scratch) pack() string {
+	n := 0
+	for i := 0; i < s.n; i++ {
+		n += 2 + len(s.text[i])
+	}
+	p := make([]byte, 0, n)
+	for i := 0; i < s.n; i++ {
+		b := s.text[i]
+		p = append(p, byte(len(b)>>8), byte(len(b)))
+		p = append(p, b...)
+	}
+	return string(p)
 }
 
 // Key is an interned model key.
@@ -123,6 +168,8 @@ type Key struct {
 	Hash  uint64
 	// ID renders the key as values joined by ':' (fraud-model:v7).
 	ID string
+	// packed holds the values as Scratch.pack renders them.
+	packed string
 }
 
 // Intern copies the values in s into a new Key. Called once per new model.
@@ -133,9 +180,10 @@ func (e *Extractor) Intern(s *Scratch, hash uint64) *Key {
 	}
 	for i := 0; i < s.n; i++ {
 		k.Attrs[i].Key = e.keys[i]
-		k.Attrs[i].Value = string(s.bytes(i))
+		k.Attrs[i].Value = string(s.text[i])
 	}
 	k.ID = modelevent.ModelID(k.Attrs)
+	k.packed = s.pack()
 	return k
 }
 

@@ -1,27 +1,37 @@
 package identity // import "github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 
 // Table maps interned keys to values, looked up by a Scratch without
-// allocating. Hash collisions chain in a short slice.
+// allocating. The entry of a hash sits in the map itself, holding the key's
+// packed values: a lookup reads the map slot and one string, whatever the
+// number of key attributes. Keys whose hash is already taken (a real
+// collision, rare with 64-bit seeded hashes) wait in more.
 type Table[V any] struct {
-	m map[uint64][]entry[V]
-	n int
+	m    map[uint64]entry[V]
+	more map[uint64][]entry[V]
+	n    int
 }
 
 type entry[V any] struct {
-	key *Key
-	val V
+	packed string
+	key    *Key
+	val    V
 }
 
 // NewTable returns an empty table.
 func NewTable[V any]() *Table[V] {
-	return &Table[V]{m: map[uint64][]entry[V]{}}
+	return &Table[V]{m: map[uint64]entry[V]{}}
 }
 
 // Get returns the value stored for the key held in s.
 func (t *Table[V]) Get(s *Scratch, hash uint64) (*Key, V, bool) {
-	for _, e := range t.m[hash] {
-		if s.Equal(e.key) {
+	if e, ok := t.m[hash]; ok {
+		if s.matches(e.packed) {
 			return e.key, e.val, true
+		}
+		for _, e := range t.more[hash] {
+			if s.matches(e.packed) {
+				return e.key, e.val, true
+			}
 		}
 	}
 	var zero V
@@ -30,27 +40,53 @@ func (t *Table[V]) Get(s *Scratch, hash uint64) (*Key, V, bool) {
 
 // Put stores v under k, which must not be in the table yet.
 func (t *Table[V]) Put(k *Key, v V) {
-	t.m[k.Hash] = append(t.m[k.Hash], entry[V]{key: k, val: v})
+	e := entry[V]{packed: k.packed, key: k, val: v}
 	t.n++
+	if _, taken := t.m[k.Hash]; !taken {
+		t.m[k.Hash] = e
+		return
+	}
+	if t.more == nil {
+		t.more = map[uint64][]entry[V]{}
+	}
+	t.more[k.Hash] = append(t.more[k.Hash], e)
 }
 
 // Delete removes k (the same interned pointer Put received).
 func (t *Table[V]) Delete(k *Key) {
-	chain := t.m[k.Hash]
-	for i, e := range chain {
-		if e.key != k {
-			continue
-		}
-		chain[i] = chain[len(chain)-1]
-		chain[len(chain)-1] = entry[V]{}
-		chain = chain[:len(chain)-1]
+	first, ok := t.m[k.Hash]
+	if !ok {
+		return
+	}
+	chain := t.more[k.Hash]
+	if first.key == k {
+		t.n--
 		if len(chain) == 0 {
 			delete(t.m, k.Hash)
-		} else {
-			t.m[k.Hash] = chain
+			return
 		}
-		t.n--
+		// The last waiting entry takes the map slot.
+		t.m[k.Hash] = chain[len(chain)-1]
+		t.dropFromChain(k.Hash, chain, len(chain)-1)
 		return
+	}
+	for i, e := range chain {
+		if e.key == k {
+			t.n--
+			t.dropFromChain(k.Hash, chain, i)
+			return
+		}
+	}
+}
+
+func (t *Table[V]) dropFromChain(hash uint64, chain []entry[V], i int) {
+	chain[i] = chain[len(chain)-1]
+	chain[len(chain)-1] = entry[V]{}
+	chain = chain[:len(chain)-1]
+	if len(chain) == 0 {
+		delete(t.more, hash)
+	} else {
+		t.more[hash] = chain
 	}
 }
 

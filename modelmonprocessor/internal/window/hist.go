@@ -50,6 +50,9 @@ type HistWindow struct {
 	maxAge int64
 	floor  int64
 	sets   []boundSet
+	// start and end are the oldest and newest point times (0 when empty),
+	// as in Window: an evaluation reads them without touching a point.
+	start, end int64
 
 	// Conversion scratch for AddExponential; expBounds is kept while the
 	// scale, offset and bucket count stay the same, as they mostly do.
@@ -142,6 +145,12 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 	set := h.intern(bounds, scale)
 	p := r.open(pos)
 	p.t, p.sum, p.count, p.set = t, sum*scale, count, set
+	if pos == 0 {
+		h.start = t
+	}
+	if pos == r.n-1 {
+		h.end = t
+	}
 	p.counts = append(p.counts[:0], counts...)
 	p.obs = 0
 	for _, c := range counts {
@@ -257,6 +266,11 @@ func (h *HistWindow) dropOldest() {
 	}
 	h.r.dropOldest()
 	h.mValid = false
+	if h.r.n == 0 {
+		h.start, h.end = 0, 0
+	} else {
+		h.start = h.r.at(0).t
+	}
 }
 
 // Expire drops the points older than now-maxAge and refuses such points later.
@@ -267,7 +281,7 @@ func (h *HistWindow) raiseFloor(c int64) {
 		return
 	}
 	h.floor = c
-	for h.r.n > 0 && h.r.at(0).t < c {
+	for h.r.n > 0 && h.start < c {
 		h.dropOldest()
 	}
 }
@@ -276,24 +290,15 @@ func (h *HistWindow) raiseFloor(c int64) {
 func (h *HistWindow) Len() int { return h.r.n }
 
 // Start returns the oldest point's time, 0 when empty.
-func (h *HistWindow) Start() int64 {
-	if h.r.n == 0 {
-		return 0
-	}
-	return h.r.at(0).t
-}
+func (h *HistWindow) Start() int64 { return h.start }
 
 // End returns the newest point's time, 0 when empty.
-func (h *HistWindow) End() int64 {
-	if h.r.n == 0 {
-		return 0
-	}
-	return h.r.at(h.r.n - 1).t
-}
+func (h *HistWindow) End() int64 { return h.end }
 
 // Reset empties the window and forgets its floor, keeping its memory.
 func (h *HistWindow) Reset() {
 	h.r.reset()
+	h.start, h.end = 0, 0
 	for i := range h.sets {
 		h.sets[i].refs, h.sets[i].live = 0, 0
 	}

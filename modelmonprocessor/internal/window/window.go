@@ -15,6 +15,7 @@
 package window
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"slices"
@@ -58,21 +59,33 @@ type Window struct {
 	sortedValid bool
 	// sums keeps Mean and Stddev O(1) per evaluation; see moments.
 	sums moments
+	// start and end are the oldest and newest sample times (0 when empty),
+	// kept here so that a rule's evaluation reads no sample: between a
+	// batch's Add and its evaluation the ring has mostly left the cache.
+	start, end int64
 }
 
 // New returns an empty window holding at most size samples no older than
 // maxAge before the newest one. size ≤ 0 means DefaultSize; maxAge ≤ 0 means
 // DefaultMaxAge.
 func New(size int, maxAge time.Duration) *Window {
+	w := new(Window)
+	w.Init(size, maxAge)
+	return w
+}
+
+// Init makes w an empty window, as New(size, maxAge) returns, dropping any
+// memory it held. It serves windows kept by value inside a larger structure:
+// one allocation for all of a model's windows, and no pointer to follow.
+func (w *Window) Init(size int, maxAge time.Duration) {
 	if size <= 0 {
 		size = DefaultSize
 	}
 	if maxAge <= 0 {
 		maxAge = DefaultMaxAge
 	}
-	w := &Window{size: size, maxAge: int64(maxAge), alpha: DefaultEWMAAlpha}
+	*w = Window{size: size, maxAge: int64(maxAge), alpha: DefaultEWMAAlpha}
 	w.Reset()
-	return w
 }
 
 // SetEWMAAlpha sets the weight of the newest value in the EWMA aggregation,
@@ -97,13 +110,15 @@ func (w *Window) Add(t int64, v float64) bool {
 		return false
 	}
 	r := &w.r
-	if !r.makeRoom(w.size) {
-		if t < r.at(0).t {
+	full := !r.makeRoom(w.size)
+	if full {
+		old := r.at(0)
+		if t < old.t {
 			return false
 		}
-		w.unsort(r.at(0).v)
-		w.sums.remove(r.at(0).v, w.size)
-		r.dropOldest()
+		// The sorted view trades the oldest value for v in one move.
+		w.resort(old.v, v)
+		w.forgetOldest(old.v)
 	}
 	if r.n == 0 {
 		w.sums.reset()
@@ -113,12 +128,39 @@ func (w *Window) Add(t int64, v float64) bool {
 		pos--
 	}
 	*r.open(pos) = sample{t, v}
-	w.sortIn(v)
+	if !full {
+		w.sortIn(v)
+	}
 	w.sums.add(v)
+	if pos == 0 {
+		w.start = t
+	}
 	if pos == r.n-1 {
+		w.end = t
 		w.raiseFloor(cutoff(t, w.maxAge))
 	}
 	return true
+}
+
+// dropOldest removes the oldest sample from the ring, the sorted view and
+// the sums.
+func (w *Window) dropOldest() {
+	v := w.r.at(0).v
+	w.unsort(v)
+	w.forgetOldest(v)
+}
+
+// forgetOldest removes the oldest sample, of value v, from the ring and the
+// sums; the caller takes care of the sorted view.
+func (w *Window) forgetOldest(v float64) {
+	r := &w.r
+	w.sums.remove(v, w.size)
+	r.dropOldest()
+	if r.n == 0 {
+		w.start, w.end = 0, 0
+		return
+	}
+	w.start = r.at(0).t
 }
 
 // Expire drops the samples older than now-maxAge (now in unix nanoseconds),
@@ -132,10 +174,8 @@ func (w *Window) raiseFloor(c int64) {
 		return
 	}
 	w.floor = c
-	for w.r.n > 0 && w.r.at(0).t < c {
-		w.unsort(w.r.at(0).v)
-		w.sums.remove(w.r.at(0).v, w.size)
-		w.r.dropOldest()
+	for w.r.n > 0 && w.start < c {
+		w.dropOldest()
 	}
 }
 
@@ -143,24 +183,15 @@ func (w *Window) raiseFloor(c int64) {
 func (w *Window) Len() int { return w.r.n }
 
 // Start returns the oldest sample's time, 0 when empty.
-func (w *Window) Start() int64 {
-	if w.r.n == 0 {
-		return 0
-	}
-	return w.r.at(0).t
-}
+func (w *Window) Start() int64 { return w.start }
 
 // End returns the newest sample's time, 0 when empty.
-func (w *Window) End() int64 {
-	if w.r.n == 0 {
-		return 0
-	}
-	return w.r.at(w.r.n - 1).t
-}
+func (w *Window) End() int64 { return w.end }
 
 // Reset empties the window and forgets its floor, keeping its memory.
 func (w *Window) Reset() {
 	w.r.reset()
+	w.start, w.end = 0, 0
 	w.floor = math.MinInt64
 	w.sortedValid = false
 	w.sums.reset()
@@ -304,6 +335,38 @@ func (w *Window) unsort(v float64) {
 		return
 	}
 	w.sorted = slices.Delete(w.sorted, i, i+1)
+}
+
+// resort replaces one value old, leaving the window, by v in the sorted
+// view, when there is one: the view unsort(old) then sortIn(v) would leave,
+// moving only the values between the two positions instead of shifting the
+// tail down and up again (nothing at all when v equals old).
+func (w *Window) resort(old, v float64) {
+	if !w.sortedValid || (v == old && v != 0) {
+		// Equal non-zero values have equal bits: the view stays as it is.
+		// (Zeros differ in sign, and the view keeps which one is where.)
+		return
+	}
+	s := w.sorted
+	i, found := slices.BinarySearch(s, old)
+	if !found {
+		w.sortedValid = false
+		return
+	}
+	if cmp.Compare(v, old) == 0 {
+		s[i] = v
+		return
+	}
+	// j is where sortIn would put v with old still in place: before old's
+	// position when v sorts lower, after it otherwise.
+	j, _ := slices.BinarySearch(s, v)
+	if j <= i {
+		copy(s[j+1:i+1], s[j:i])
+		s[j] = v
+		return
+	}
+	copy(s[i:j-1], s[i+1:j])
+	s[j-1] = v
 }
 
 // sortedQuantile is Prometheus' quantile for 0 ≤ q ≤ 1 over ascending,
