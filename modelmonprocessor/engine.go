@@ -226,6 +226,7 @@ func (e *engine) tick() {
 			e.evict(m, now, ev)
 			continue
 		}
+		endHold(m, now)
 		e.evaluate(m, now, false, ev)
 		kept = append(kept, m)
 	}

@@ -18,9 +18,6 @@ func isActive(t *alertstate.Tracker) bool { return t.State() != alertstate.Inact
 // signals fed in the current batch; otherwise (the ticker) the last
 // conditions stand and only time advances. The caller holds mu.
 func (e *engine) evaluate(m *model, now time.Time, fromBatch bool, ev *eventBatch) {
-	if m.holdUntil != 0 && now.UnixNano() >= m.holdUntil {
-		endHold(m)
-	}
 	for ri, r := range e.rules {
 		rs := &m.rules[ri]
 		// An event's time is the data-point time that caused it; without new
@@ -67,8 +64,13 @@ func (e *engine) evaluateValue(m *model, r *rule, rs *ruleState) {
 		rs.cond = rs.cond && rs.restored
 		return
 	}
-	restored := rs.restored
-	rs.restored = false
+	if rs.restored {
+		rs.restored = false
+		if !r.perPoint {
+			rs.cond = observeRestored(rs, v, end)
+			return
+		}
+	}
 	if r.perPoint {
 		rs.cond = rs.breach
 		if rs.breach {
@@ -76,24 +78,31 @@ func (e *engine) evaluateValue(m *model, r *rule, rs *ruleState) {
 		}
 		return
 	}
-	res := rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, end), Active: isActive(&rs.tracker)})
-	keepRestored(rs, &res, restored)
+	rs.res = rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, end), Active: isActive(&rs.tracker)})
 	rs.evaluated = true
-	rs.cond = res.Ready && res.Breach
+	rs.cond = rs.res.Ready && rs.res.Breach
 }
 
-// keepRestored stores res as the rule's last verdict, except that a detector
-// still warming up after a restart does not replace the verdict the restored
-// alert fired with: its resolved event should carry values, not zeros.
-func keepRestored(rs *ruleState, res *strategy.Result, restored bool) {
-	if res.Ready || !restored {
-		rs.res = *res
+// observeRestored feeds a value to the detector of a lifecycle restored from
+// storage and reports whether it breached. A detector still warming up
+// after the restart does not replace the verdict the restored alert fired
+// with, so that its resolved event carries values, not zeros.
+func observeRestored(rs *ruleState, v float64, t int64) (breach bool) {
+	res := rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, t), Active: isActive(&rs.tracker)})
+	if res.Ready {
+		rs.res = res
 	}
+	rs.evaluated = true
+	return res.Ready && res.Breach
 }
 
-// endHold ends the hold of m's restored lifecycles: after one window
-// duration the window holds what it would have without the restart.
-func endHold(m *model) {
+// endHold ends the hold of m's restored lifecycles once one window duration
+// has passed: the window then holds what it would have without the restart.
+// The ticker calls it, keeping the check off the path of every batch.
+func endHold(m *model, now time.Time) {
+	if m.holdUntil == 0 || now.UnixNano() < m.holdUntil {
+		return
+	}
 	m.holdUntil = 0
 	for i := range m.rules {
 		m.rules[i].restored = false

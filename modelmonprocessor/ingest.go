@@ -185,11 +185,16 @@ func (e *engine) observePoint(m *model, sig int, v float64, t int64) {
 			continue
 		}
 		rs := &m.rules[ri]
-		res := rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, t), Active: isActive(&rs.tracker)})
-		keepRestored(rs, &res, rs.restored)
+		if rs.restored {
+			if observeRestored(rs, v, t) {
+				rs.breach, rs.breachRes = true, rs.res
+			}
+			continue
+		}
+		rs.res = rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, t), Active: isActive(&rs.tracker)})
 		rs.evaluated = true
-		if res.Ready && res.Breach {
-			rs.breach, rs.breachRes = true, res
+		if rs.res.Ready && rs.res.Breach {
+			rs.breach, rs.breachRes = true, rs.res
 		}
 	}
 }

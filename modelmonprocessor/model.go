@@ -24,7 +24,8 @@ type model struct {
 	// batch is the generation of the last batch that touched the model.
 	batch uint64
 	// holdUntil (unix nanoseconds) ends the hold of lifecycles restored
-	// from storage; zero when there is none (see evaluateValue).
+	// from storage at the first tick after it; zero when there is none (see
+	// evaluateValue and endHold).
 	holdUntil int64
 	signals   []signalState
 	// wins holds the windows of the signals rules aggregate, by value and

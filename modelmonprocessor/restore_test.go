@@ -177,8 +177,8 @@ func TestRestoreFiringAfterRestart(t *testing.T) {
 
 // TestRestoreHoldsUntilWindowRefills: after a restart a window starts empty;
 // fewer than min_samples points say nothing about a restored alert, which
-// keeps firing until the window can judge, at the latest one window
-// duration after the restart.
+// keeps firing until the window can judge, at the latest at the first tick
+// one window duration after the restart.
 func TestRestoreHoldsUntilWindowRefills(t *testing.T) {
 	rule := below("r", "accuracy", "mean", 0.9)
 	rule.MinSamples = 3
@@ -207,10 +207,15 @@ func TestRestoreHoldsUntilWindowRefills(t *testing.T) {
 			},
 		},
 		{
-			name: "the hold ends one window duration after the restart",
+			name: "the hold ends at the first tick one window duration after the restart",
 			after: func(r *restartRig) {
 				r.send(line(0.97))
-				r.now = r.now.Add(r.cfg.Window.Duration)
+				r.now = r.now.Add(r.cfg.Window.Duration - time.Second)
+				r.e.tick()
+				r.send(line(0.97))
+				require.Empty(r.t, r.events(), "still held")
+				r.now = r.now.Add(time.Second)
+				r.e.tick()
 				r.send(line(0.97))
 			},
 			want: []string{"resolved a:1 r started=+0s"},
