@@ -6,40 +6,49 @@
 #
 # Method. Both collectors (without, and one config with modelmon) run side
 # by side for a whole series, each on its own ports and in its own CPU
-# cgroup (bench/cgroup.sh), pinned to COL_CPUS; the load runs in a cgroup of
-# its own, pinned to LOAD_CPUS. A series is SEGMENTS short segments in ABBA
-# order (without, with, with, without, …): each segment starts a fresh load
-# against one collector, lets it run SETTLE s, then reads the collector's CPU
-# time (cpuacct.usage, ns; /proc/<pid>/stat without cgroups) and its
-# accepted and refused points (otelcol_receiver_*_metric_points, own
-# telemetry) at the start and the end of SEG s. Two neighbouring segments
-# form a pair, and the pair gives the ratios with / without of points/s and
-# CPU ns per point; the summary is the median and the interquartile range of
-# those per-pair ratios. Alternating within seconds cancels the drift of the
-# machine's load (other builds and tests share the 2 cores), and ABBA cancels
-# a linear trend within each group of four. Both collectors are warm (WARM s
-# of load each, unmeasured) before the first segment.
+# cgroup (bench/cgroup.sh), pinned to COL_CPUS; their loads run in a cgroup
+# of their own, pinned to LOAD_CPUS. PAIRING=simultaneous (the default):
+# each collector gets its own load generator, both started together and
+# kept running, and every window of SEG s reads both collectors' CPU time
+# (cpuacct.usage, ns; /proc/<pid>/stat without cgroups) and accepted and
+# refused points (otelcol_receiver_*_metric_points, own telemetry) at its
+# start and end: one window is one pair, measured under the same momentary
+# state of the machine, so what other processes do (builds and tests share
+# the 2 cores) moves both sides of a pair alike. PAIRING=abba: one load at a
+# time, restarted per segment (SETTLE s before measuring) in the order
+# without, with, with, without, …; neighbouring segments form a pair. Each
+# pair gives the ratios with / without of points/s and of CPU ns per point;
+# the summary (bench/throughput-summary.sh) gives their median, interquartile
+# range and the distribution-free 95 % confidence interval of the median
+# (order statistics), which says whether a goal is shown met, shown missed,
+# or not resolved. Both collectors are warm (WARM s of load, unmeasured)
+# before the first window; the measuring shell runs in a weighted group too,
+# so that it reads each collector's counters at one moment.
 #
+# CPU weight: the collectors', the loads' and the measuring shell's groups
+# get cpu.shares SHARES (262144, the largest, against 1024 for every other
+# process on the machine): other processes then wait for the bench rather
+# than the other way round, so the generators offer their rate and a
+# collector gets its whole quota. SHARES=1024 measures as an ordinary
+# process would.
 # Fixed rate: the offered load is set by the generator (FIXED, DEMO_FIXED);
-# the collectors run without a quota (FIXED_QUOTA). In both modes the
-# collectors' and the load's groups get a CPU weight of SHARES (cpu.shares;
-# 262144, the largest, against 1024 for every other process on the machine):
-# other processes then wait for the bench rather than the other way round, so
-# the generator offers its rate and the collector gets its whole quota.
-# SHARES=1024 measures as an ordinary process would.
+# the collectors run without a quota (FIXED_QUOTA).
 # Saturation: each collector gets a CPU budget of QUOTA per PERIOD µs (0.25
-# core by default), far below what the unthrottled load offers, so the
-# collector, not the generator, sets the rate: points/s at saturation is the
-# accepted rate at that budget. Each segment records the collector's use of
-# its quota, the share of CFS periods in which it was throttled, and the
-# generator's CPU, which show who limited. gRPC backpressure (the receiver
-# blocks until the pipeline takes the request) slows the generator rather
-# than refusing; refusals (memory_limiter) are counted apart. Saturation
-# needs a writable cgroup v1 cpu/cpuacct hierarchy: without one it is
-# skipped with a message.
+# core by default; DEMO_QUOTA for modelmon-demo, whose generator costs more
+# per point than the collector), below what the unthrottled load offers, so
+# the collector, not the generator, sets the rate: points/s at saturation is
+# the accepted rate at that budget. Each window records the collector's use
+# of its quota, the share of CFS periods in which it was throttled (≈ 1:
+# it always wanted more than its budget) and the generators' CPU, which
+# show who limited. The receiver does not refuse under saturation: the
+# batch processor's queue is bounded and blocks, so gRPC backpressure slows
+# the closed-loop generators instead; refusals (memory_limiter) would be
+# counted apart. Saturation needs a writable cgroup v1 cpu/cpuacct
+# hierarchy: without one it is skipped with a message.
 #
 #   bench/throughput.sh                → bench/out/throughput.md (+ throughput-raw.txt)
-#   MODES=fixed LOADS=demo SEGMENTS=24 bench/throughput.sh
+#   MODES=fixed LOADS=demo PAIRS=40 bench/throughput.sh
+#   PAIRING=abba SHARES=1024 bench/throughput.sh   (the alternatives measured against)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/cgroup.sh
