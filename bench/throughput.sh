@@ -74,7 +74,7 @@ DEMO=${DEMO:-bin/modelmon-demo}
 FIXED=${FIXED:-"--workers 70 --rate 1000"}
 # 16 closed-loop workers keep requests queued at the collector while its quota is spent.
 SATURATE=${SATURATE:-"--workers 16 --rate 0"}
-# modelmon-demo exports about 7 points per model per export. One demo spends ≈ 25 µs of CPU
+# modelmon-demo exports about 7 points per model per export. One demo spends 20–25 µs of CPU
 # per point, so two side by side on one core deliver ≈ 22,000 points/s each whatever they are
 # asked; 1,000 models × 3/s ≈ 21,000 points/s is a rate each can keep, so the rate stays fixed.
 DEMO_FIXED=${DEMO_FIXED:-"-models 1000 -rate 3"}
