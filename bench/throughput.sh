@@ -6,47 +6,64 @@
 #
 # Method. Both collectors (without, and one config with modelmon) run side
 # by side for a whole series, each on its own ports and in its own CPU
-# cgroup (bench/cgroup.sh), pinned to COL_CPUS; the load runs in a cgroup of
-# its own, pinned to LOAD_CPUS. A series is SEGMENTS short segments in ABBA
-# order (without, with, with, without, …): each segment starts a fresh load
-# against one collector, lets it run SETTLE s, then reads the collector's CPU
-# time (cpuacct.usage, ns; /proc/<pid>/stat without cgroups) and its
-# accepted and refused points (otelcol_receiver_*_metric_points, own
-# telemetry) at the start and the end of SEG s. Two neighbouring segments
-# form a pair, and the pair gives the ratios with / without of points/s and
-# CPU ns per point; the summary is the median and the interquartile range of
-# those per-pair ratios. Alternating within seconds cancels the drift of the
-# machine's load (other builds and tests share the 2 cores), and ABBA cancels
-# a linear trend within each group of four. Both collectors are warm (WARM s
-# of load each, unmeasured) before the first segment.
+# cgroup (bench/cgroup.sh), pinned to COL_CPUS; their loads run in a cgroup
+# of their own, pinned to LOAD_CPUS. Pairing simultaneous (FIXED_PAIRING's
+# default): each collector gets its own load generator, both started
+# together and kept running, and every window of SEG s reads both collectors' CPU time
+# (cpuacct.usage, ns; /proc/<pid>/stat without cgroups) and accepted and
+# refused points (otelcol_receiver_*_metric_points, own telemetry) at its
+# start and end: one window is one pair, measured under the same momentary
+# state of the machine, so what other processes do (builds and tests share
+# the 2 cores) moves both sides of a pair alike. Pairing abba (SAT_PAIRING's
+# default, as two generators side by side on one core could not keep two
+# collectors throttled, while one alone has the core): one load at a
+# time, restarted per segment (SETTLE s before measuring) in the order
+# without, with, with, without, …; neighbouring segments form a pair. Each
+# pair gives the ratios with / without of points/s and of CPU ns per point;
+# the summary (bench/throughput-summary.sh) gives their median, interquartile
+# range and the distribution-free 95 % confidence interval of the median
+# (order statistics), which says whether a goal is shown met, shown missed,
+# or not resolved. Both collectors are warm (WARM s of load, unmeasured)
+# before the first window; the measuring shell runs in a weighted group too,
+# so that it reads each collector's counters at one moment.
 #
+# CPU weight: the collectors', the loads' and the measuring shell's groups
+# get cpu.shares SHARES (262144, the largest, against 1024 for every other
+# process on the machine): other processes then wait for the bench rather
+# than the other way round, so the generators offer their rate and a
+# collector gets its whole quota. SHARES=1024 measures as an ordinary
+# process would.
 # Fixed rate: the offered load is set by the generator (FIXED, DEMO_FIXED);
-# the collectors run without a quota (FIXED_QUOTA). In both modes the
-# collectors' and the load's groups get a CPU weight of SHARES (cpu.shares;
-# 262144, the largest, against 1024 for every other process on the machine):
-# other processes then wait for the bench rather than the other way round, so
-# the generator offers its rate and the collector gets its whole quota.
-# SHARES=1024 measures as an ordinary process would.
+# the collectors run without a quota (FIXED_QUOTA).
 # Saturation: each collector gets a CPU budget of QUOTA per PERIOD µs (0.25
-# core by default), far below what the unthrottled load offers, so the
-# collector, not the generator, sets the rate: points/s at saturation is the
-# accepted rate at that budget. Each segment records the collector's use of
-# its quota, the share of CFS periods in which it was throttled, and the
-# generator's CPU, which show who limited. gRPC backpressure (the receiver
-# blocks until the pipeline takes the request) slows the generator rather
-# than refusing; refusals (memory_limiter) are counted apart. Saturation
-# needs a writable cgroup v1 cpu/cpuacct hierarchy: without one it is
-# skipped with a message.
+# core by default, DEMO_QUOTA 0.1 with modelmon-demo, whose generator spends
+# 2–3× the collector's CPU per point), below what the unthrottled load
+# offers, so the collector, not the generator, sets the rate: points/s at
+# saturation is the accepted rate at that budget. Each
+# window records the collector's use of its quota, the share of CFS periods
+# in which it was throttled (≈ 1: it always wanted more than its budget)
+# and the generators' CPU, which show who limited. (Two throttled groups on
+# one CPU, as in simultaneous pairing, get ≈ 0.75–0.85 of their quota
+# each.) The receiver does not refuse under saturation: the batch
+# processor's queue is bounded and blocks, so gRPC backpressure slows
+# the closed-loop generators instead; refusals (memory_limiter) would be
+# counted apart. Saturation needs a writable cgroup v1 cpu/cpuacct
+# hierarchy: without one it is skipped with a message.
 #
 #   bench/throughput.sh                → bench/out/throughput.md (+ throughput-raw.txt)
-#   MODES=fixed LOADS=demo SEGMENTS=24 bench/throughput.sh
+#   MODES=fixed LOADS=demo FIXED_PAIRS=40 bench/throughput.sh
+#   PAIRING=abba SHARES=1024 bench/throughput.sh   (the alternatives measured against)
+#   CONFIGS=with-nohealth LOADS=demo bench/throughput.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/cgroup.sh
 . bench/cgroup.sh
 
-PAIRS=${PAIRS:-24}
-PAIRING=${PAIRING:-simultaneous}
+# Per mode; PAIRS and PAIRING, when set, override both.
+FIXED_PAIRS=${PAIRS:-${FIXED_PAIRS:-24}}
+FIXED_PAIRING=${PAIRING:-${FIXED_PAIRING:-simultaneous}}
+SAT_PAIRS=${PAIRS:-${SAT_PAIRS:-16}}
+SAT_PAIRING=${PAIRING:-${SAT_PAIRING:-abba}}
 SETTLE=${SETTLE:-1}
 SEG=${SEG:-3}
 WARM=${WARM:-4}
@@ -65,8 +82,10 @@ DEMO=${DEMO:-bin/modelmon-demo}
 FIXED=${FIXED:-"--workers 70 --rate 1000"}
 # 16 closed-loop workers keep requests queued at the collector while its quota is spent.
 SATURATE=${SATURATE:-"--workers 16 --rate 0"}
-# modelmon-demo exports about 7 points per model per export: 1,000 × 10/s ≈ 70,000 points/s.
-DEMO_FIXED=${DEMO_FIXED:-"-models 1000 -rate 10"}
+# modelmon-demo exports about 7 points per model per export. One demo spends 20–25 µs of CPU
+# per point, so two side by side on one core deliver ≈ 22,000 points/s each whatever they are
+# asked; 1,000 models × 3/s ≈ 21,000 points/s is a rate each can keep, so the rate stays fixed.
+DEMO_FIXED=${DEMO_FIXED:-"-models 1000 -rate 3"}
 DEMO_SATURATE=${DEMO_SATURATE:-"-models 1000 -rate 20"}
 COL_CPUS=${COL_CPUS:-1}
 LOAD_CPUS=${LOAD_CPUS:-0}
@@ -78,11 +97,14 @@ TICK=$(getconf CLK_TCK)
 
 [ -x "$DISTRO" ] || { echo "no $DISTRO: run make build" >&2; exit 1; }
 [ -x "$TELEMETRYGEN" ] || { echo "no $TELEMETRYGEN: GOBIN=\$PWD/bin go install github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v0.161.0" >&2; exit 1; }
-case $PAIRING in
-simultaneous) ;;
-abba) [ $((PAIRS % 2)) -eq 0 ] || { echo "PAIRS must be even for abba" >&2; exit 1; } ;;
-*) echo "PAIRING is simultaneous or abba, not $PAIRING" >&2; exit 1 ;;
-esac
+for pp in "$FIXED_PAIRING $FIXED_PAIRS" "$SAT_PAIRING $SAT_PAIRS"; do
+	set -- $pp
+	case $1 in
+	simultaneous) ;;
+	abba) [ $(($2 % 2)) -eq 0 ] || { echo "pairs must be even for abba, not $2" >&2; exit 1; } ;;
+	*) echo "pairing is simultaneous or abba, not $1" >&2; exit 1 ;;
+	esac
+done
 mkdir -p "$OUT"
 RAW="$OUT/throughput-raw.txt"
 : >"$RAW"
@@ -271,19 +293,19 @@ window() {
 # every window measures both. abba: one load at a time, restarted per
 # segment, in the order without, with, with, without, …
 series() {
-	local l=$1 m=$2 c=$3 q=$FIXED_QUOTA s cfg
+	local l=$1 m=$2 c=$3 q=$FIXED_QUOTA s cfg pairing=$FIXED_PAIRING pairs=$FIXED_PAIRS
 	if [ "$m" = saturation ]; then
-		q=$QUOTA
+		q=$QUOTA pairing=$SAT_PAIRING pairs=$SAT_PAIRS
 		[ "$l" = demo ] && q=$DEMO_QUOTA
 	fi
 	start_collector without "$q"
 	start_collector "$c" "$q"
-	if [ "$PAIRING" = simultaneous ]; then
+	if [ "$pairing" = simultaneous ]; then
 		# Killed after the last window; the duration is only a bound.
-		start_load "$l" "$m" without $((WARM + PAIRS * (SEG + 10) + 60))
-		start_load "$l" "$m" "$c" $((WARM + PAIRS * (SEG + 10) + 60))
+		start_load "$l" "$m" without $((WARM + pairs * (SEG + 10) + 60))
+		start_load "$l" "$m" "$c" $((WARM + pairs * (SEG + 10) + 60))
 		sleep "$WARM"
-		for s in $(seq 1 "$PAIRS"); do
+		for s in $(seq 1 "$pairs"); do
 			window "$l" "$m" "$c" "$s" "$s" "$q" without "$c"
 		done
 		stop_loads
@@ -293,7 +315,7 @@ series() {
 			sleep "$WARM"
 			stop_loads
 		done
-		for s in $(seq 1 $((2 * PAIRS))); do
+		for s in $(seq 1 $((2 * pairs))); do
 			cfg=$c
 			case $(((s - 1) % 4)) in 0 | 3) cfg=without ;; esac
 			start_load "$l" "$m" "$cfg" $((SETTLE + SEG + 5))
@@ -319,7 +341,7 @@ for l in $LOADS; do
 			continue
 		fi
 		for c in $CONFIGS; do
-			echo "# $l $m: without vs $c, $PAIRS pairs ($PAIRING) of ${SEG}s" >&2
+			echo "# $l $m: without vs $c, ${SEG}s windows" >&2
 			if [ "$CG_OK" = 1 ]; then
 				cg_make load
 				cg_shares load "$SHARES"

@@ -110,10 +110,12 @@ func BenchmarkPerPoint(b *testing.B) {
 		points := pl.batches[0].DataPointCount()
 		b.Run(pl.name+"/floor_a", func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := startCPU()
 			for i := 0; i < b.N; i++ {
 				s, n := floorA(pl.batches[i%len(pl.batches)])
 				floorSink += s + float64(n)
 			}
+			cpu.report(b, points)
 			reportPerPoint(b, points)
 		})
 		b.Run(pl.name+"/floor_b", func(b *testing.B) {
@@ -129,6 +131,7 @@ func BenchmarkPerPoint(b *testing.B) {
 			var dec pmetric.ProtoUnmarshaler
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := startCPU()
 			for i := 0; i < b.N; i++ {
 				md, err := dec.UnmarshalMetrics(bufs[i%len(bufs)])
 				if err != nil {
@@ -136,6 +139,7 @@ func BenchmarkPerPoint(b *testing.B) {
 				}
 				floorSink += float64(md.ResourceMetrics().Len())
 			}
+			cpu.report(b, points)
 			reportPerPoint(b, points)
 		})
 		if pl.floorH {
@@ -147,12 +151,14 @@ func BenchmarkPerPoint(b *testing.B) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu := startCPU()
 				for i := 0; i < b.N; i++ {
 					md := pl.batches[i%len(pl.batches)]
 					keep := md.ResourceMetrics().Len()
 					buildHealthFloor(md, &f.plans[i%len(f.plans)])
 					cutTo(md, keep)
 				}
+				cpu.report(b, points)
 				reportPerPoint(b, points)
 				b.ReportMetric(float64(health)/float64(len(f.plans)), "health-points/op")
 			})
@@ -166,11 +172,13 @@ func BenchmarkPerPoint(b *testing.B) {
 				ctx := context.Background()
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu := startCPU()
 				for i := 0; i < b.N; i++ {
 					if err := p.ConsumeMetrics(ctx, pl.batches[i%len(pl.batches)]); err != nil {
 						b.Fatal(err)
 					}
 				}
+				cpu.report(b, points)
 				reportPerPoint(b, points)
 			})
 		}

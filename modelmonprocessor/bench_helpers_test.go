@@ -3,6 +3,7 @@ package modelmonprocessor
 import (
 	"context"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -82,4 +83,33 @@ func consumeAll(b *testing.B, p processor.Metrics, batches []pmetric.Metrics) {
 func reportPerPoint(b *testing.B, points int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(points), "ns/point")
 	b.ReportMetric(float64(points), "points/op")
+}
+
+// cpuClock measures the process CPU time of a benchmark's timed loop.
+type cpuClock struct {
+	start time.Duration
+	ok    bool
+}
+
+// startCPU is called right after b.ResetTimer.
+func startCPU() cpuClock {
+	t, ok := processCPU()
+	return cpuClock{start: t, ok: ok}
+}
+
+// perOp is the process CPU time (all threads, the garbage collector's
+// included) per iteration since startCPU.
+func (c cpuClock) perOp(b *testing.B) (float64, bool) {
+	end, ok := processCPU()
+	if !c.ok || !ok || b.N == 0 {
+		return 0, false
+	}
+	return float64((end - c.start).Nanoseconds()) / float64(b.N), true
+}
+
+// report adds cpu-ns/point, the CPU time per input point.
+func (c cpuClock) report(b *testing.B, points int) {
+	if ns, ok := c.perOp(b); ok {
+		b.ReportMetric(ns/float64(points), "cpu-ns/point")
+	}
 }

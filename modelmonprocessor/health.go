@@ -35,6 +35,7 @@ type healthScratch struct {
 // resource.
 type healthGroup struct {
 	res  pcommon.Resource
+	hash uint64
 	next int
 	// values and actives count the points of each gauge, to size them once.
 	values, actives int
@@ -118,8 +119,12 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 
 // group returns the index of the group for m's resource, adding one if no
 // touched model so far had an equal resource. Maps are compared only when
-// their hashes match.
+// their hashes match. The newest group is tried first: models of one
+// resource usually arrive together, and then no map lookup is needed.
 func (hs *healthScratch) group(m *model) int {
+	if n := len(hs.groups) - 1; n >= 0 && hs.groups[n].hash == m.resHash && sameResource(hs.groups[n].res, m.resource) {
+		return n
+	}
 	first, ok := hs.byHash[m.resHash]
 	if ok {
 		last := first
@@ -133,7 +138,7 @@ func (hs *healthScratch) group(m *model) int {
 	} else {
 		hs.byHash[m.resHash] = len(hs.groups)
 	}
-	hs.groups = append(hs.groups, healthGroup{res: m.resource, next: -1})
+	hs.groups = append(hs.groups, healthGroup{res: m.resource, hash: m.resHash, next: -1})
 	return len(hs.groups) - 1
 }
 

@@ -238,12 +238,17 @@ func BenchmarkHealthBuild(b *testing.B) {
 			b.Run(pl.name+"/"+name, func(b *testing.B) {
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu := startCPU()
 				for i := 0; i < b.N; i++ {
 					k := i % len(pl.batches)
 					md := pl.batches[k]
 					keep := md.ResourceMetrics().Len()
 					v.build(md, &f.plans[k], k, prepared)
 					cutTo(md, keep)
+				}
+				if ns, ok := cpu.perOp(b); ok {
+					b.ReportMetric(ns/float64(points), "cpu-ns/point")
+					b.ReportMetric(ns/perBatch, "cpu-ns/health-point")
 				}
 				reportPerPoint(b, points)
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/perBatch, "ns/health-point")

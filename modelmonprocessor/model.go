@@ -56,21 +56,20 @@ type signalState struct {
 	prev map[uint64]*cumulative
 }
 
-// ruleState is one rule's alert lifecycle for one model.
+// ruleState is one rule's alert lifecycle for one model. The fields every
+// evaluation reads or writes come first, so that they span two cache lines
+// rather than the whole struct.
 type ruleState struct {
 	tracker alertstate.Tracker
 	det     strategy.Detector
-	alertID string
 	// cond is the rule's condition as last evaluated; the ticker steps the
 	// lifecycle with it until new data changes it.
 	cond bool
-	// breach accumulates per-point verdicts within a batch for rules that
-	// observe every point.
-	breach    bool
-	breachRes strategy.Result
-	res       strategy.Result
 	// evaluated is true once res holds a verdict (health metrics report it).
 	evaluated bool
+	// breach accumulates per-point verdicts within a batch for rules that
+	// observe every point.
+	breach bool
 	// restored is true for a lifecycle restored as firing from storage until
 	// its window holds min_samples again or the model's hold ends: until
 	// then, too few samples keep the condition instead of clearing it.
@@ -78,6 +77,10 @@ type ruleState struct {
 	samples  int
 	winStart int64
 	winEnd   int64
+	res      strategy.Result
+
+	alertID   string
+	breachRes strategy.Result
 }
 
 func (e *engine) newModel(key *identity.Key, res pcommon.Resource) *model {

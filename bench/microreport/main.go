@@ -137,44 +137,64 @@ func main() {
 
 func perPoint(runs []run) {
 	const pre = "BenchmarkPerPoint/"
-	fmt.Println("| payload | case | ns/point | × floor A | × floor B | allocs/batch | allocs/point | B/batch |")
-	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| payload | case | ns/point | × floor A | × floor B | CPU ns/point | CPU × floor B | allocs/batch | allocs/point | B/batch |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, n := range names(runs, pre) {
 		payload, c, _ := strings.Cut(strings.TrimPrefix(n, pre), "/")
 		ns := metric(n, "ns/point")
 		a := ratio(ns, metric(pre+payload+"/floor_a", "ns/point"))
 		b := ratio(ns, metric(pre+payload+"/floor_b", "ns/point"))
+		cpu := metric(n, "cpu-ns/point")
+		cpuB := ratio(cpu, metric(pre+payload+"/floor_b", "cpu-ns/point"))
 		allocs := median(collect(runs, metric(n, "allocs/op")))
 		points := median(collect(runs, metric(n, "points/op")))
-		fmt.Printf("| %s | %s | %.1f | %.2f | %.3f | %.0f | %.3f | %.0f |\n", payload, c,
+		fmt.Printf("| %s | %s | %.1f | %.2f | %.3f | %s | %s | %.0f | %.3f | %.0f |\n", payload, c,
 			median(collect(runs, ns)), median(collect(runs, a)), median(collect(runs, b)),
+			orDash(collect(runs, cpu), "%.1f"), orDash(collect(runs, cpuB), "%.3f"),
 			allocs, allocs/points, median(collect(runs, metric(n, "B/op"))))
 	}
 	fmt.Println()
 }
 
+// orDash formats the median of xs, or a dash when there is none (runs
+// without CPU time).
+func orDash(xs []float64, format string) string {
+	if len(xs) == 0 {
+		return "–"
+	}
+	return fmt.Sprintf(format, median(xs))
+}
+
 // health compares, per payload, what the health metrics add to a case
 // (the case minus its _nohealth twin, same run) with floor H, the cost of
-// building the same health metrics with pdata alone.
+// building the same health metrics with pdata alone: once in wall time and
+// once in process CPU time where the runs have it.
 func health(runs []run) {
+	for _, unit := range []string{"ns/point", "cpu-ns/point"} {
+		healthTable(runs, unit)
+	}
+}
+
+func healthTable(runs []run, unit string) {
 	const pre = "BenchmarkPerPoint/"
 	var rows []string
 	for _, n := range names(runs, pre) {
 		payload, c, _ := strings.Cut(strings.TrimPrefix(n, pre), "/")
 		off := pre + payload + "/" + c + "_nohealth"
 		floorH := pre + payload + "/floor_h"
-		if strings.HasSuffix(c, "_nohealth") || !hasName(runs, off) || !hasName(runs, floorH) {
+		if strings.HasSuffix(c, "_nohealth") || !hasMetric(runs, off, unit) || !hasMetric(runs, floorH, unit) {
 			continue
 		}
-		ns := func(name string) func(run) (float64, bool) { return metric(name, "ns/point") }
+		ns := func(name string) func(run) (float64, bool) { return metric(name, unit) }
 		added := func(r run) (float64, bool) {
 			on, ok1 := ns(n)(r)
 			no, ok2 := ns(off)(r)
 			return on - no, ok1 && ok2
 		}
 		allocs := func(name string) float64 { return median(collect(runs, metric(name, "allocs/op"))) }
-		rows = append(rows, fmt.Sprintf("| %s | %s | %.0f | %.3f | %.1f | %.3f | %.2f | %.0f | %.0f |",
+		rows = append(rows, fmt.Sprintf("| %s | %s | %.0f | %.3f | %.3f | %.1f | %.3f | %.2f | %.0f | %.0f |",
 			payload, c, median(collect(runs, metric(floorH, "health-points/op"))),
+			median(collect(runs, ratio(ns(n), ns(pre+payload+"/floor_b")))),
 			median(collect(runs, ratio(ns(floorH), ns(pre+payload+"/floor_b")))),
 			median(collect(runs, added)),
 			median(collect(runs, ratio(added, ns(pre+payload+"/floor_b")))),
@@ -184,11 +204,11 @@ func health(runs []run) {
 	if len(rows) == 0 {
 		return
 	}
-	fmt.Println("Health metrics: what they add to a case (the case minus its _nohealth twin in the same run)")
-	fmt.Println("against floor H (the same health points built with pdata alone, per input point).")
+	fmt.Printf("Health metrics (%s): what they add to a case, the case minus its _nohealth twin in the\n", unit)
+	fmt.Println("same run, against floor H (the same health points built with pdata alone), per input point.")
 	fmt.Println()
-	fmt.Println("| payload | case | health points/batch | floor H × floor B | added ns/point | added × floor B | added × floor H | added allocs/batch | floor H allocs/batch |")
-	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| payload | case | health points/batch | case × floor B | floor H × floor B | added per point | added × floor B | added × floor H | added allocs/batch | floor H allocs/batch |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
 		fmt.Println(r)
 	}
@@ -203,27 +223,26 @@ func healthBuild(runs []run) {
 	if len(ns) == 0 {
 		return
 	}
-	fmt.Println("| payload | way of building | ns/health point | × floor's way | allocs/batch | allocs/health point | B/batch |")
-	fmt.Println("|---|---|---:|---:|---:|---:|---:|")
+	fmt.Println("| payload | way of building | ns/health point | × floor's way | CPU ns/health point | CPU × floor's way | allocs/batch | allocs/health point | B/batch |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 	for _, n := range ns {
 		payload, v, _ := strings.Cut(strings.TrimPrefix(n, pre), "/")
+		floor := pre + payload + "/floor"
 		per := metric(n, "ns/health-point")
+		cpu := metric(n, "cpu-ns/health-point")
 		allocs := median(collect(runs, metric(n, "allocs/op")))
-		fmt.Printf("| %s | %s | %.1f | %.2f | %.0f | %.2f | %.0f |\n", payload, v, median(collect(runs, per)),
-			median(collect(runs, ratio(per, metric(pre+payload+"/floor", "ns/health-point")))),
+		fmt.Printf("| %s | %s | %.1f | %.2f | %s | %s | %.0f | %.2f | %.0f |\n", payload, v, median(collect(runs, per)),
+			median(collect(runs, ratio(per, metric(floor, "ns/health-point")))),
+			orDash(collect(runs, cpu), "%.1f"),
+			orDash(collect(runs, ratio(cpu, metric(floor, "cpu-ns/health-point"))), "%.2f"),
 			allocs, allocs/median(collect(runs, metric(n, "health-points/op"))),
 			median(collect(runs, metric(n, "B/op"))))
 	}
 	fmt.Println()
 }
 
-func hasName(runs []run, name string) bool {
-	for _, r := range runs {
-		if _, ok := r[name]; ok {
-			return true
-		}
-	}
-	return false
+func hasMetric(runs []run, name, unit string) bool {
+	return len(collect(runs, metric(name, unit))) > 0
 }
 
 func curve(runs []run) {

@@ -115,13 +115,19 @@ func validBounds(bounds []float64) bool {
 // copied into memory the window reuses. Add returns false, storing nothing,
 // when the point is late (as Window.Add) or malformed (see CheckBuckets).
 func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64, count uint64, scale float64) bool {
-	if t < h.floor || len(counts) != len(bounds)+1 || !validBounds(bounds) {
+	if t < h.floor || len(counts) != len(bounds)+1 {
 		return false
 	}
 	if !(scale > 0) || math.IsInf(scale, 1) {
 		scale = 1
 	}
-	if scale != 1 {
+	// Bounds equal, once scaled, to a set the window holds were checked when
+	// that set was stored: the points of a series share their bounds.
+	set := h.lookup(bounds, scale)
+	if set < 0 && !validBounds(bounds) {
+		return false
+	}
+	if set < 0 && scale != 1 {
 		// Scaling can overflow or collapse extreme bounds; refuse rather than
 		// store buckets that are no longer increasing.
 		for i, b := range bounds {
@@ -142,7 +148,11 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 	for pos > 0 && r.at(pos-1).t > t {
 		pos--
 	}
-	set := h.intern(bounds, scale)
+	if set >= 0 {
+		h.sets[set].refs++
+	} else {
+		set = h.intern(bounds, scale)
+	}
 	p := r.open(pos)
 	p.t, p.sum, p.count, p.set = t, sum*scale, count, set
 	if pos == 0 {
@@ -213,6 +223,18 @@ func expBoundary(index int64, scale int32) float64 {
 		return math.Ldexp(1, int(index/div))
 	}
 	return math.Exp2(float64(index) / float64(div))
+}
+
+// lookup returns the index of the set equal to bounds·scale, or -1. Dropping
+// points never changes a set's bounds, so the index stays good through the
+// drops that make room for a new point.
+func (h *HistWindow) lookup(bounds []float64, scale float64) int {
+	for i := range h.sets {
+		if equalScaled(h.sets[i].bounds, bounds, scale) {
+			return i
+		}
+	}
+	return -1
 }
 
 // intern returns the index of the set equal to bounds·scale, adding it (in a
