@@ -400,3 +400,24 @@ func TestRestoreAdaptiveResolvesAtFirstData(t *testing.T) {
 	assert.Equal(t, fired.StartedAt, got[0].StartedAt)
 	assert.Equal(t, fired.Baseline, got[0].Baseline, "the resolved event carries the baseline it fired with")
 }
+
+// TestRestoreMatchesIntKeyValues: a key value sent as an int is saved as
+// text; the restored model must still be the one the int data points find,
+// not a second model that fires anew.
+func TestRestoreMatchesIntKeyValues(t *testing.T) {
+	r := newRestartRig(t, rules(below("r", "accuracy", "last", 0.9)))
+	send := func(v float64) {
+		md := buildBatch(t, []string{fmt.Sprintf("model.accuracy %v model.name=a", v)}, r.now)
+		dp := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints().At(0)
+		dp.Attributes().PutInt(modelevent.AttrModelVersion, 7)
+		_, err := r.e.processMetrics(context.Background(), md)
+		require.NoError(t, err)
+	}
+	send(0.5)
+	require.Equal(t, []string{"firing a:7 r started=+0s"}, r.events())
+	r.restart(time.Minute, nil)
+	send(0.5)
+	send(0.97)
+	assert.Equal(t, []string{"resolved a:7 r started=+0s"}, r.events())
+	assert.Equal(t, 1, r.e.models.Len())
+}
