@@ -128,6 +128,23 @@ func TestRestoreFiringAfterRestart(t *testing.T) {
 			want: []string{"resolved a:1 r expired started=+0s"},
 		},
 		{
+			name: "keep_firing_for counts from the first good data after the restart",
+			cfg: func() *Config {
+				rc := below("r", "accuracy", "last", 0.9)
+				rc.KeepFiringFor = 2 * time.Minute
+				return rules(rc)
+			},
+			after: func(r *restartRig) {
+				r.send(good)
+				r.now = r.now.Add(2*time.Minute - time.Second)
+				r.e.tick()
+				require.Empty(r.t, r.events())
+				r.now = r.now.Add(time.Second)
+				r.e.tick()
+			},
+			want: []string{"resolved a:1 r started=+0s"},
+		},
+		{
 			name: "a rule no longer configured resolves expired at start",
 			cfg:  func() *Config { return rules(below("other", "accuracy", "last", 0.9)) },
 			want: []string{"resolved a:1 r expired started=+0s"},
