@@ -14,6 +14,7 @@ targets=(
   "./modelevent FuzzDecodeLogs"
   "./modelmonprocessor FuzzProcessMetrics"
   "./modelmonprocessor FuzzConfig"
+  "./modelmonprocessor FuzzRestore"
   "./alertwebhookexporter FuzzConfig"
   "./alertwebhookexporter FuzzRenderPayloads"
   "./alertwebhookexporter/internal/payload FuzzSlackText"
