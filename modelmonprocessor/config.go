@@ -47,6 +47,10 @@ type Config struct {
 	// HealthMetrics appends modelmon.alert.active and modelmon.rule.value to
 	// each batch.
 	HealthMetrics bool `mapstructure:"health_metrics"`
+	// HealthMetricsInterval, when positive, limits a model's health points
+	// to one batch per interval unless an alert state of the model changed
+	// since its last emission; 0 appends them to every batch.
+	HealthMetricsInterval time.Duration `mapstructure:"health_metrics_interval"`
 	// Storage names a storage extension (file_storage) that keeps the firing
 	// alerts across restarts, so that an alert that fired before a restart
 	// resolves after it; without it the alert state is in memory.
@@ -205,6 +209,9 @@ func (c *Config) Validate() error {
 	}
 	if c.StaleAfter <= 0 {
 		add("stale_after: must be positive, got %s", c.StaleAfter)
+	}
+	if c.HealthMetricsInterval < 0 {
+		add("health_metrics_interval: must not be negative, got %s", c.HealthMetricsInterval)
 	}
 	if c.MaxPendingEvents < 0 {
 		add("max_pending_events: must not be negative, got %d", c.MaxPendingEvents)

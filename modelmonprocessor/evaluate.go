@@ -114,7 +114,12 @@ func endHold(m *model, now time.Time) {
 // metrics only, like Prometheus' ALERTS series.
 func (e *engine) step(m *model, r *rule, rs *ruleState, now, at time.Time, ev *eventBatch) {
 	activeBefore := rs.tracker.ActiveAt()
-	switch rs.tracker.Step(rs.cond, now, r.forDur, r.keepFiring) {
+	tr := rs.tracker.Step(rs.cond, now, r.forDur, r.keepFiring)
+	if tr != alertstate.None {
+		// Every transition changes the state health metrics report.
+		m.changes++
+	}
+	switch tr {
 	case alertstate.ToFiring:
 		ev.add(m, e.violation(m, r, rs, modelevent.StateFiring, at, rs.tracker.ActiveAt(), ""))
 	case alertstate.Resolved:

@@ -43,9 +43,10 @@ type healthGroup struct {
 	value, active   pmetric.NumberDataPointSlice
 }
 
-// appendHealth adds the two health gauges for every model in this batch, in
-// one ResourceMetrics per distinct resource among those models (in the order
-// the resources were first touched), so that each model's points carry its
+// appendHealth adds the two health gauges for every model in this batch
+// (with health_metrics_interval, every model due: see healthDue), in one
+// ResourceMetrics per distinct resource among those models (in the order the
+// resources were first touched), so that each model's points carry its
 // resource. The caller holds mu.
 func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 	hs := &e.health
@@ -53,12 +54,19 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 		hs.byHash = make(map[uint64]int)
 	}
 	defer hs.reset()
+	every, nowNs := e.cfg.HealthMetricsInterval, now.UnixNano()
 	for _, m := range e.touched {
-		values, actives := healthCounts(m)
-		if values == 0 && actives == 0 {
+		if every > 0 && !m.healthDue(nowNs, every) {
 			hs.of = append(hs.of, -1)
 			continue
 		}
+		values, actives := healthCounts(m)
+		if values == 0 && actives == 0 {
+			// Nothing to report is no emission: the model stays due.
+			hs.of = append(hs.of, -1)
+			continue
+		}
+		m.healthAt, m.healthChanges = nowNs, m.changes
 		g := hs.group(m)
 		hs.groups[g].values += values
 		hs.groups[g].actives += actives
@@ -115,6 +123,18 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 			dp.Attributes().PutStr(modelevent.AttrAlertState, state.String())
 		}
 	}
+}
+
+// healthDue reports whether a batch at now carries m's health points under
+// health_metrics_interval every: at m's first emission, after an alert state
+// of m changed, and once every has passed since the last emission. A clock
+// that went back counts as passed, so that it cannot silence a model.
+func (m *model) healthDue(now int64, every time.Duration) bool {
+	if m.healthAt == 0 || m.changes != m.healthChanges {
+		return true
+	}
+	since := now - m.healthAt
+	return since >= int64(every) || since < 0
 }
 
 // group returns the index of the group for m's resource, adding one if no

@@ -33,6 +33,13 @@ type model struct {
 	// from the model alone, in parallel with its signalState.
 	wins  []window.Window
 	rules []ruleState
+	// changes counts the alert-state transitions of the model's rules;
+	// healthChanges is its value at the model's last health emission and
+	// healthAt (unix nanoseconds, arrival time) that emission's time, zero
+	// before the first. With health_metrics_interval they decide whether a
+	// batch carries the model's health points (see healthDue).
+	changes, healthChanges uint32
+	healthAt               int64
 }
 
 // signalState is one signal's liveness for one model, and its histogram
