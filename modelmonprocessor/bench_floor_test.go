@@ -67,6 +67,12 @@ type perPointPayload struct {
 type perPointCase struct {
 	name   string
 	health bool
+	// healthEvery is health_metrics_interval. The engine clock is real
+	// time, so 10 s never pass within a benchmark's run: after the warm-up
+	// emitted every model once, steady models emit nothing, the state the
+	// interval is for (one emission per model per interval, batches every
+	// few milliseconds).
+	healthEvery time.Duration
 }
 
 func perPointPayloads() []perPointPayload {
@@ -86,14 +92,22 @@ func perPointPayloads() []perPointPayload {
 			LatencyHistogram: true, DeltaHistogram: true,
 		}))
 	}
-	matched := []perPointCase{{"matched", true}, {"matched_nohealth", false}}
+	matched := []perPointCase{
+		{name: "matched", health: true},
+		{name: "matched_nohealth"},
+		{name: "matched_health_10s", health: true, healthEvery: 10 * time.Second},
+	}
 	return []perPointPayload{
 		{name: "testbed", batches: []pmetric.Metrics{benchdata.Testbed(0, ts)}, models: 1,
-			cases: []perPointCase{{"passthrough", true}}},
+			cases: []perPointCase{{name: "passthrough", health: true}}},
 		{name: "testbed_models", batches: testbed, models: testbedModels, warm: 130, floorH: true, cases: matched},
 		{name: "fleet", batches: fleet, models: fleetModels, warm: 130, floorH: true, cases: matched},
 		{name: "fleet_hist", batches: fleetHist, models: fleetModels, warm: 130, floorH: true,
-			cases: []perPointCase{{"histogram", true}, {"histogram_nohealth", false}}},
+			cases: []perPointCase{
+				{name: "histogram", health: true},
+				{name: "histogram_nohealth"},
+				{name: "histogram_health_10s", health: true, healthEvery: 10 * time.Second},
+			}},
 	}
 }
 
@@ -102,7 +116,10 @@ func perPointPayloads() []perPointPayload {
 // are the references, the others are ConsumeMetrics with the default rules.
 // floor_h is what the health metrics the processor appends to a batch cost
 // when built with pdata alone from precomputed values, per input point:
-// compare it with the difference between a case and its _nohealth twin. testbed's metrics are not model metrics (pass-through);
+// compare it with the difference between a case and its _nohealth twin.
+// The _health_10s cases set health_metrics_interval to 10s: steady models
+// then emit no health points within the run (health-models/run says how
+// many did). testbed's metrics are not model metrics (pass-through);
 // testbed_models is the same shape with every point matched; fleet and
 // fleet_hist are a model fleet's export with latency as gauge or histogram.
 func BenchmarkPerPoint(b *testing.B) {
@@ -165,11 +182,14 @@ func BenchmarkPerPoint(b *testing.B) {
 		}
 		for _, c := range pl.cases {
 			b.Run(pl.name+"/"+c.name, func(b *testing.B) {
-				p, _ := benchProcessor(b, benchConfig(pl.models, c.health), pl.batches[0].ResourceMetrics().Len())
+				cfg := benchConfig(pl.models, c.health)
+				cfg.HealthMetricsInterval = c.healthEvery
+				p, s := benchProcessor(b, cfg, pl.batches[0].ResourceMetrics().Len())
 				for r := 0; r < pl.warm; r++ {
 					consumeAll(b, p, pl.batches)
 				}
 				ctx := context.Background()
+				timed := time.Now().UnixNano()
 				b.ReportAllocs()
 				b.ResetTimer()
 				cpu := startCPU()
@@ -180,7 +200,25 @@ func BenchmarkPerPoint(b *testing.B) {
 				}
 				cpu.report(b, points)
 				reportPerPoint(b, points)
+				if c.healthEvery > 0 {
+					b.ReportMetric(float64(emittedSince(s.engine, timed)), "health-models/run")
+				}
 			})
 		}
 	}
+}
+
+// emittedSince counts the models whose health points were last emitted at
+// or after since: with health_metrics_interval, how many emitted within a
+// timed loop shorter than the interval (0 in the steady state).
+func emittedSince(e *engine, since int64) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, m := range e.order {
+		if m.healthAt >= since {
+			n++
+		}
+	}
+	return n
 }

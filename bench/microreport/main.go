@@ -180,8 +180,14 @@ func healthTable(runs []run, unit string) {
 	var rows []string
 	for _, n := range names(runs, pre) {
 		payload, c, _ := strings.Cut(strings.TrimPrefix(n, pre), "/")
-		off := pre + payload + "/" + c + "_nohealth"
+		off := pre + payload + "/" + noHealthTwin(c)
 		floorH := pre + payload + "/floor_h"
+		// floor H builds every model's health points in every batch; a
+		// case with health_metrics_interval emits fewer, not counted here.
+		points := fmt.Sprintf("%.0f", median(collect(runs, metric(floorH, "health-points/op"))))
+		if strings.Contains(c, "_health_") {
+			points = "–"
+		}
 		if strings.HasSuffix(c, "_nohealth") || !hasMetric(runs, off, unit) || !hasMetric(runs, floorH, unit) {
 			continue
 		}
@@ -192,8 +198,8 @@ func healthTable(runs []run, unit string) {
 			return on - no, ok1 && ok2
 		}
 		allocs := func(name string) float64 { return median(collect(runs, metric(name, "allocs/op"))) }
-		rows = append(rows, fmt.Sprintf("| %s | %s | %.0f | %.3f | %.3f | %.1f | %.3f | %.2f | %.0f | %.0f |",
-			payload, c, median(collect(runs, metric(floorH, "health-points/op"))),
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %.3f | %.3f | %.1f | %.3f | %.2f | %.0f | %.0f |",
+			payload, c, points,
 			median(collect(runs, ratio(ns(n), ns(pre+payload+"/floor_b")))),
 			median(collect(runs, ratio(ns(floorH), ns(pre+payload+"/floor_b")))),
 			median(collect(runs, added)),
@@ -206,6 +212,8 @@ func healthTable(runs []run, unit string) {
 	}
 	fmt.Printf("Health metrics (%s): what they add to a case, the case minus its _nohealth twin in the\n", unit)
 	fmt.Println("same run, against floor H (the same health points built with pdata alone), per input point.")
+	fmt.Println("A case named _health_<interval> sets health_metrics_interval and is set against the same")
+	fmt.Println("_nohealth twin; its health points per batch are not counted (–).")
 	fmt.Println()
 	fmt.Println("| payload | case | health points/batch | case × floor B | floor H × floor B | added per point | added × floor B | added × floor H | added allocs/batch | floor H allocs/batch |")
 	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -239,6 +247,14 @@ func healthBuild(runs []run) {
 			median(collect(runs, metric(n, "B/op"))))
 	}
 	fmt.Println()
+}
+
+// noHealthTwin names the case that differs from c only in having health
+// metrics off: matched → matched_nohealth, and a case with an interval,
+// matched_health_10s, → matched_nohealth as well.
+func noHealthTwin(c string) string {
+	base, _, _ := strings.Cut(c, "_health_")
+	return base + "_nohealth"
 }
 
 func hasMetric(runs []run, name, unit string) bool {
