@@ -20,6 +20,7 @@ func isActive(t *alertstate.Tracker) bool { return t.State() != alertstate.Inact
 func (e *engine) evaluate(m *model, now time.Time, fromBatch bool, ev *eventBatch) {
 	for ri, r := range e.rules {
 		rs := &m.rules[ri]
+		evaluated := rs.evaluated
 		// An event's time is the data-point time that caused it; without new
 		// data (the ticker, no_data) it is the evaluation time.
 		at := now
@@ -33,6 +34,11 @@ func (e *engine) evaluate(m *model, now time.Time, fromBatch bool, ev *eventBatc
 		case fromBatch && m.signals[r.sig].batch == e.batch:
 			at = time.Unix(0, m.signals[r.sig].newest).UTC()
 			e.evaluateValue(m, r, rs)
+		}
+		if rs.evaluated != evaluated {
+			// A rule's first value is a new health series, shown at once
+			// like a state change (health_metrics_interval).
+			m.changes++
 		}
 		e.step(m, r, rs, now, at, ev)
 	}

@@ -127,7 +127,8 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 
 // healthDue reports whether a batch at now carries m's health points under
 // health_metrics_interval every: at m's first emission, after an alert state
-// of m changed, and once every has passed since the last emission. A clock
+// of m changed or a rule of m got its first value, and once every has passed
+// since the last emission. A clock
 // that went back counts as passed, so that it cannot silence a model.
 func (m *model) healthDue(now int64, every time.Duration) bool {
 	if m.healthAt == 0 || m.changes != m.healthChanges {

@@ -200,3 +200,24 @@ func TestHealthMetricsIntervalConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestHealthMetricsIntervalNewRuleValue: a rule's first value is a new
+// series and shows at once, though the model emitted within the interval.
+func TestHealthMetricsIntervalNewRuleValue(t *testing.T) {
+	cfg := rules(below("acc", "accuracy", "mean", 0.9), above("lat", "latency", "mean", 100))
+	cfg.HealthMetricsInterval = 10 * time.Second
+	steps := []intervalStep{
+		{at: 0, lines: []string{"model.accuracy 0.95 model.name=a model.version=1"}, health: []string{valueA95}},
+		{at: time.Second, lines: []string{"model.latency 50 model.name=a model.version=1"}, health: []string{
+			valueA95,
+			"modelmon.rule.value lat a:1 50 threshold=100",
+		}},
+		{at: 2 * time.Second, lines: []string{"model.latency 50 model.name=a model.version=1"}},
+	}
+	health, _ := runInterval(t, cfg, steps)
+	for i, s := range steps {
+		t.Run(s.at.String(), func(t *testing.T) {
+			assert.Equal(t, s.health, health[i], "step %d", i)
+		})
+	}
+}

@@ -33,7 +33,8 @@ type model struct {
 	// from the model alone, in parallel with its signalState.
 	wins  []window.Window
 	rules []ruleState
-	// changes counts the alert-state transitions of the model's rules;
+	// changes counts the alert-state transitions of the model's rules and
+	// their first values;
 	// healthChanges is its value at the model's last health emission and
 	// healthAt (unix nanoseconds, arrival time) that emission's time, zero
 	// before the first. With health_metrics_interval they decide whether a
