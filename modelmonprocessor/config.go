@@ -48,8 +48,9 @@ type Config struct {
 	// each batch.
 	HealthMetrics bool `mapstructure:"health_metrics"`
 	// HealthMetricsInterval, when positive, limits a model's health points
-	// to one batch per interval unless an alert state of the model changed
-	// since its last emission; 0 appends them to every batch.
+	// to one batch per interval, except that a change of one of its alert
+	// states (or a rule's first value) shows in the next batch; 0 appends
+	// them to every batch.
 	HealthMetricsInterval time.Duration `mapstructure:"health_metrics_interval"`
 	// Storage names a storage extension (file_storage) that keeps the firing
 	// alerts across restarts, so that an alert that fired before a restart

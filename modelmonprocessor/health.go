@@ -66,7 +66,9 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 			hs.of = append(hs.of, -1)
 			continue
 		}
-		m.healthAt, m.healthChanges = nowNs, m.changes
+		if every > 0 {
+			m.healthAt, m.healthChanges = nowNs, m.changes
+		}
 		g := hs.group(m)
 		hs.groups[g].values += values
 		hs.groups[g].actives += actives
@@ -128,8 +130,8 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 // healthDue reports whether a batch at now carries m's health points under
 // health_metrics_interval every: at m's first emission, after an alert state
 // of m changed or a rule of m got its first value, and once every has passed
-// since the last emission. A clock
-// that went back counts as passed, so that it cannot silence a model.
+// since the last emission. A clock that went back counts as passed, so that
+// it cannot silence a model.
 func (m *model) healthDue(now int64, every time.Duration) bool {
 	if m.healthAt == 0 || m.changes != m.healthChanges {
 		return true
