@@ -134,21 +134,8 @@ func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, sig, p
 	}
 	_, m, found := e.recent.Find(&e.scratch, pos)
 	if !found {
-		h := e.extractor.Hash(&e.scratch)
-		_, m, found = e.models.Get(&e.scratch, h)
-		if !found {
-			if e.models.Len() >= e.cfg.MaxModels {
-				e.counts[telemetry.OverLimit]++
-				if !e.warnedOverLimit {
-					e.warnedOverLimit = true
-					e.logger.Warn("max_models reached: data points of new models pass through unmonitored",
-						zap.Int("max_models", e.cfg.MaxModels))
-				}
-				return nil
-			}
-			m = e.newModel(e.extractor.Intern(&e.scratch, h), res)
-			e.models.Put(m.key, m)
-			e.order = append(e.order, m)
+		if m = e.lookup(res); m == nil {
+			return nil
 		}
 		e.recent.Remember(pos, m.key, m)
 	}
@@ -158,6 +145,28 @@ func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, sig, p
 		m.batch = e.batch
 		e.touched = append(e.touched, m)
 	}
+	return m
+}
+
+// lookup finds the model whose key is in the scratch, creating it when
+// there is room; nil (counted) at max_models.
+func (e *engine) lookup(res pcommon.Resource) *model {
+	h := e.extractor.Hash(&e.scratch)
+	if _, m, found := e.models.Get(&e.scratch, h); found {
+		return m
+	}
+	if e.models.Len() >= e.cfg.MaxModels {
+		e.counts[telemetry.OverLimit]++
+		if !e.warnedOverLimit {
+			e.warnedOverLimit = true
+			e.logger.Warn("max_models reached: data points of new models pass through unmonitored",
+				zap.Int("max_models", e.cfg.MaxModels))
+		}
+		return nil
+	}
+	m := e.newModel(e.extractor.Intern(&e.scratch, h), res)
+	e.models.Put(m.key, m)
+	e.order = append(e.order, m)
 	return m
 }
 
