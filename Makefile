@@ -18,14 +18,30 @@ DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueex
 
 all: build
 
+# Build identity: the release is the manifest's dist.version, the commit of the checkout is added as
+# semver build metadata (--version prints 0.1.0+abc1234; no git: +unknown). ocb writes the version
+# into the generated main.go, so the distro is built from a copy of the manifest that carries it;
+# the copy is rewritten only when its content changes, so a new commit relinks and nothing else does.
+VERSION := $(shell sed -n 's/^  version: *//p' builder-config.yaml)
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+MANIFEST := _build/builder-config.yaml
+
+$(MANIFEST): builder-config.yaml FORCE
+	@mkdir -p $(@D)
+	@sed 's/^  version: .*/  version: $(VERSION)+$(COMMIT)/' builder-config.yaml > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+.PHONY: FORCE
+FORCE:
+
 $(OCB):
 	mkdir -p $(BIN)
 	GOBIN=$(BIN) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
 
 build: $(DISTRO)
 
-$(DISTRO): $(OCB) builder-config.yaml go.mod go.sum $(DISTRO_SRC)
-	$(OCB) --config builder-config.yaml
+$(DISTRO): $(OCB) $(MANIFEST) go.mod go.sum $(DISTRO_SRC)
+	$(OCB) --config $(MANIFEST)
 	@touch $@
 
 run: build
@@ -92,3 +108,10 @@ FUZZTIME ?= 20s
 .PHONY: fuzz
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+# image builds the otelcol-modelmon:<version> container image (Containerfile) from the binary `make build`
+# produced, with buildah, podman or docker, whichever works here (buildah is installed when none is).
+IMAGE ?= otelcol-modelmon:$(VERSION)
+.PHONY: image
+image: build
+	IMAGE=$(IMAGE) VERSION=$(VERSION) COMMIT=$(COMMIT) DISTRO=$(DISTRO) ./scripts/image.sh build
