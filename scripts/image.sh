@@ -7,6 +7,7 @@
 #   scripts/image.sh build         stage into _build/image and build $IMAGE
 #   scripts/image.sh run ARGS...   run $IMAGE's otelcol-modelmon with ARGS (no ports published)
 #   scripts/image.sh inspect       print $IMAGE's metadata as JSON, as the tool reports it
+#   scripts/image.sh remove        remove $IMAGE
 #
 # Environment: IMAGE, VERSION, COMMIT, DISTRO (set by `make image`); CONTAINER_BUILDER picks the tool.
 # buildah runs with the vfs storage driver and chroot isolation unless STORAGE_DRIVER and
@@ -65,11 +66,21 @@ stage() {
   cp "$DISTRO" "$dir/otelcol-modelmon"
   cp "$CA_BUNDLE" "$dir/ca-certificates.crt"
   # The container variant of otelcol-config.yaml: listeners on every interface (the container's
-  # network namespace is the boundary), state under the image's volume.
-  sed -e 's/endpoint: 127\.0\.0\.1:/endpoint: 0.0.0.0:/' \
-    -e 's/host: 127\.0\.0\.1$/host: 0.0.0.0/' \
-    -e 's|\${env:MODELMON_VAR:-\./var}|${env:MODELMON_VAR:-/var/lib/otelcol-modelmon}|g' \
-    otelcol-config.yaml > "$dir/config.yaml"
+  # network namespace is the boundary), state under the image's volume. Its header comment speaks
+  # of `make run` and ./var, so it gives way to one about the image.
+  {
+    cat <<'HEADER'
+# Default config of the otelcol-modelmon image (/etc/otelcol-modelmon/config.yaml): the pipeline
+# of otelcol-config.yaml with its listeners on 0.0.0.0 and its state under the volume
+# /var/lib/otelcol-modelmon. Environment: MODELMON_ALERT_URL (webhook target), MODELMON_VAR.
+
+HEADER
+    sed -e '1,/^$/d' \
+      -e 's/endpoint: 127\.0\.0\.1:/endpoint: 0.0.0.0:/' \
+      -e 's/host: 127\.0\.0\.1$/host: 0.0.0.0/' \
+      -e 's|\${env:MODELMON_VAR:-\./var}|${env:MODELMON_VAR:-/var/lib/otelcol-modelmon}|g' \
+      otelcol-config.yaml
+  } > "$dir/config.yaml"
 }
 
 # with runs the builder with its global flags.
@@ -129,5 +140,6 @@ case ${1:-build} in
   build) build ;;
   run) shift; run "$@" ;;
   inspect) inspect ;;
-  *) echo "usage: $0 builder | stage DIR | build | run ARGS... | inspect" >&2; exit 2 ;;
+  remove) with "$(builder)" rmi "$IMAGE" >/dev/null ;;
+  *) echo "usage: $0 builder | stage DIR | build | run ARGS... | inspect | remove" >&2; exit 2 ;;
 esac
