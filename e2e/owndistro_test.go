@@ -10,6 +10,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -75,7 +76,10 @@ func TestOwnDistribution(t *testing.T) {
 	manifest := render(t, filepath.Join(dir, "manifest.yaml"), ownManifest, data)
 	config := render(t, filepath.Join(dir, "config.yaml"), ownConfig, data)
 
-	build := exec.Command(filepath.Join(repoRoot, "bin", "builder"), "--config", manifest)
+	ocb := filepath.Join(repoRoot, "bin", "builder")
+	_, err := os.Stat(ocb)
+	require.NoError(t, err, "ocb is installed by make build")
+	build := exec.Command(ocb, "--config", manifest)
 	build.Dir = dir
 	start := time.Now()
 	out, err := build.CombinedOutput()
@@ -85,6 +89,11 @@ func TestOwnDistribution(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("built in %s: %d bytes, %d modules in the build graph",
 		time.Since(start).Round(time.Second), st.Size(), moduleCount(t, filepath.Join(dir, "build")))
+
+	// The module also holds the exporters; what only they import stays out.
+	gomod, err := os.ReadFile(filepath.Join(dir, "build", "go.mod"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(gomod), "github.com/redis/go-redis", "a requirement of retrain_queue only")
 
 	comps, err := exec.Command(binary, "components").CombinedOutput()
 	require.NoError(t, err, "%s", comps)
