@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,7 +24,8 @@ import (
 const (
 	imageConfig = "/etc/otelcol-modelmon/config.yaml"
 	imageState  = "/var/lib/otelcol-modelmon"
-	imageUser   = "10001"
+	imageUID    = "10001"
+	imageGID    = "10001"
 )
 
 // TestContainerConfig stages the image's build context and checks its config,
@@ -58,7 +60,7 @@ func TestContainerConfig(t *testing.T) {
 }
 
 // TestContainerImage builds the image with `make image` and runs the distro in
-// it: --version, components and validate of the default config, as user 10001.
+// it: --version, components and validate of the default config, as uid 10001.
 func TestContainerImage(t *testing.T) {
 	script := filepath.Join(repoRoot, "scripts", "image.sh")
 	var stderr bytes.Buffer
@@ -116,7 +118,7 @@ func TestContainerImage(t *testing.T) {
 		out, err := cmd.Output()
 		require.NoError(t, err)
 		c := imageSpec(t, tool, out)
-		assert.Equal(t, imageUser, c.User)
+		assert.Equal(t, imageUID+":"+imageGID, c.User)
 		assert.Equal(t, []string{"/otelcol-modelmon"}, c.Entrypoint)
 		assert.Equal(t, []string{"--config", imageConfig}, c.Cmd)
 		assert.Contains(t, c.Volumes, imageState)
@@ -129,7 +131,69 @@ func TestContainerImage(t *testing.T) {
 	})
 	if tool == "buildah" {
 		t.Run("files", func(t *testing.T) { checkImageFiles(t, image) })
+		t.Run("state writable", func(t *testing.T) { checkStateWritable(t, script, env) })
 	}
+}
+
+// stateConfig keeps modelmon's firing alerts in file_storage on the image's
+// volume, whose directory the extension creates at start. It listens on no
+// port: buildah's chroot isolation shares the host's network.
+const stateConfig = `yaml:{extensions: {file_storage: {directory: ` + imageState + `/storage, create_directory: true}},
+  receivers: {nop: {}}, processors: {modelmon: {storage: file_storage}}, exporters: {debug: {}},
+  service: {extensions: [file_storage], telemetry: {metrics: {level: none}}, pipelines: {
+    metrics: {receivers: [nop], processors: [modelmon], exporters: [debug]},
+    logs: {receivers: [nop], processors: [modelmon], exporters: [debug]}}}}`
+
+// checkStateWritable starts the collector in the image, as the image's user,
+// with storage on the state volume, and stops it once it is ready. buildah
+// runs it as a child of this test, so one process group holds everything.
+func checkStateWritable(t *testing.T, script string, env []string) {
+	var out bytes.Buffer
+	var mu sync.Mutex
+	cmd := exec.Command(script, "run", "--config", stateConfig)
+	cmd.Env = env
+	w := lockedWriter{w: &out, mu: &mu}
+	cmd.Stdout, cmd.Stderr = w, w
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	exited := false
+	t.Cleanup(func() {
+		if exited {
+			return
+		}
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	})
+	text := func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
+	require.Eventually(t, func() bool {
+		select {
+		case <-done:
+			exited = true
+			return true
+		default:
+		}
+		return strings.Contains(text(), "Everything is ready")
+	}, 60*time.Second, 100*time.Millisecond, "collector in the image did not start")
+	require.False(t, exited, "collector in the image exited:\n%s", text())
+}
+
+// lockedWriter lets the test read a command's output while it runs.
+type lockedWriter struct {
+	w  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // imageConfigSpec is the part of the OCI image config the test checks.
@@ -179,19 +243,20 @@ func checkImageFiles(t *testing.T, image string) {
 	root := buildah("mount", ctr)
 	t.Cleanup(func() { _ = exec.Command("buildah", "--storage-driver", driver, "umount", ctr).Run() })
 
-	owner := func(path string) (uint32, os.FileInfo) {
+	stat := func(path string) (string, os.FileInfo) {
 		st, err := os.Stat(filepath.Join(root, path))
 		require.NoError(t, err)
-		return st.Sys().(*syscall.Stat_t).Uid, st
+		sys := st.Sys().(*syscall.Stat_t)
+		return strconv.Itoa(int(sys.Uid)) + ":" + strconv.Itoa(int(sys.Gid)), st
 	}
-	uid, st := owner(imageState)
+	owner, st := stat(imageState)
 	assert.True(t, st.IsDir())
-	assert.Equal(t, imageUser, strconv.Itoa(int(uid)), "state directory owner")
-	uid, _ = owner("/var/lib")
-	assert.Zero(t, uid, "/var/lib owner")
-	_, st = owner("/etc/ssl/certs/ca-certificates.crt")
+	assert.Equal(t, imageUID+":"+imageGID, owner, "state directory owner")
+	owner, _ = stat("/var/lib")
+	assert.Equal(t, "0:0", owner, "/var/lib owner")
+	_, st = stat("/etc/ssl/certs/ca-certificates.crt")
 	assert.Positive(t, st.Size(), "CA bundle")
-	_, st = owner(imageConfig)
+	_, st = stat(imageConfig)
 	assert.Positive(t, st.Size(), "default config")
 }
 

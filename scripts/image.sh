@@ -112,13 +112,16 @@ build() {
 }
 
 run() {
-  local tool ctr status=0
+  local tool status=0
   tool=$(builder)
   case $tool in
     buildah)
-      ctr=$(with buildah from "$IMAGE")
-      with buildah run --isolation "$BUILDAH_ISOLATION" "$ctr" -- /otelcol-modelmon "$@" || status=$?
-      with buildah rm "$ctr" >/dev/null
+      # The working container goes also when a signal stops the run (Ctrl-C, a test's kill).
+      RUN_CTR=$(with buildah from "$IMAGE")
+      trap 'with buildah rm "$RUN_CTR" >/dev/null' EXIT
+      trap 'exit 143' TERM
+      trap 'exit 130' INT
+      with buildah run --isolation "$BUILDAH_ISOLATION" "$RUN_CTR" -- /otelcol-modelmon "$@" || status=$?
       return $status
       ;;
     *) "$tool" run --rm "$IMAGE" "$@" ;;
