@@ -114,8 +114,18 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 
 // seen moves m's clock and signal sig's liveness on to data time t: any
 // point with a valid time, even one refused later as invalid or late, shows
-// that the model and the signal are alive, and ends their absence.
+// that the model and the signal are alive, and ends their absence. An
+// absence the point shows in data time (a gap of absent_for since the
+// previous point) starts first, as the ticker would have started it had the
+// points arrived as they were made: a backlog gives the events live traffic
+// gives.
 func (e *engine) seen(m *model, sig int, t int64) {
+	for _, ri := range e.noDataBySignal[sig] {
+		e.absence(m, e.rules[ri], &m.rules[ri], t)
+	}
+	for _, ri := range e.modelNoData {
+		e.absence(m, e.rules[ri], &m.rules[ri], t)
+	}
 	m.seen(t, e.now)
 	ss := &m.signals[sig]
 	if t > ss.lastData {

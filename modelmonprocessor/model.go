@@ -61,10 +61,7 @@ func (m *model) clockAt(now int64) int64 {
 
 // seen moves the model's clock on to data-point time t arriving at now.
 func (m *model) seen(t, now int64) {
-	if c := m.clockAt(now); t < c {
-		t = c
-	}
-	m.clock, m.anchor = t, now
+	m.clock, m.anchor = max(t, m.clockAt(now)), now
 	if t > m.watermark {
 		m.watermark = t
 	}
