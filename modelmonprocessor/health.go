@@ -60,7 +60,7 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 			hs.of = append(hs.of, -1)
 			continue
 		}
-		values, actives := healthCounts(m)
+		values, actives := e.healthCounts(m)
 		if values == 0 && actives == 0 {
 			// Nothing to report is no emission: the model stays due.
 			hs.of = append(hs.of, -1)
@@ -95,19 +95,19 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 		g := &hs.groups[hs.of[mi]]
 		for ri, r := range e.rules {
 			rs := &m.rules[ri]
-			if rs.evaluated {
+			if v, ok := e.healthValue(m, r, rs); ok {
 				if g.value == (pmetric.NumberDataPointSlice{}) {
 					g.value = newGauge(g.sm, MetricRuleValue, "The aggregated value each rule last compared with its threshold.", "")
 					g.value.EnsureCapacity(g.values)
 				}
 				dp := g.value.AppendEmpty()
 				dp.SetTimestamp(ts)
-				dp.SetDoubleValue(rs.res.Observed)
+				dp.SetDoubleValue(v)
 				// Sized up front: growing attribute maps was a third of the
 				// allocations of a batch with health metrics on.
 				dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs))
 				putKey(dp.Attributes(), m, r)
-				dp.Attributes().PutDouble(modelevent.AttrThreshold, rs.res.Threshold)
+				dp.Attributes().PutDouble(modelevent.AttrThreshold, healthThreshold(r, rs))
 			}
 			state := rs.tracker.State()
 			if state == alertstate.Inactive {
@@ -179,11 +179,32 @@ func sameResource(a, b pcommon.Resource) bool {
 		a.Attributes().Equal(b.Attributes())
 }
 
+// healthValue is what a rule reports in modelmon.rule.value: the value it
+// last compared, or for a no_data rule the age in seconds of its signal's
+// newest point on the model's clock; ok is false before there is one.
+func (e *engine) healthValue(m *model, r *rule, rs *ruleState) (v float64, ok bool) {
+	if !r.noData() {
+		return rs.res.Observed, rs.evaluated
+	}
+	last := m.lastData(r.sig)
+	if last == 0 {
+		return 0, false
+	}
+	return float64(m.clockAt(e.now)-last) / float64(time.Second), true
+}
+
+func healthThreshold(r *rule, rs *ruleState) float64 {
+	if r.noData() {
+		return r.threshold
+	}
+	return rs.res.Threshold
+}
+
 // healthCounts returns how many rule-value and alert-active points m
 // contributes to the health metrics.
-func healthCounts(m *model) (values, actives int) {
-	for i := range m.rules {
-		if m.rules[i].evaluated {
+func (e *engine) healthCounts(m *model) (values, actives int) {
+	for i, r := range e.rules {
+		if _, ok := e.healthValue(m, r, &m.rules[i]); ok {
 			values++
 		}
 		if m.rules[i].tracker.State() != alertstate.Inactive {

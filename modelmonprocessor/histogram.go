@@ -111,6 +111,7 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 		e.counts[telemetry.InvalidValue]++
 		return
 	}
+	e.seen(m, sig, t)
 	ss := &m.signals[sig]
 	if cumulative {
 		var ok bool
@@ -133,8 +134,7 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 		e.counts[telemetry.Late]++
 		return
 	}
-	e.fed(m, sig, t)
-	e.observePoint(m, sig, sum/float64(count)*scale, t)
+	e.onPoint(m, sig, t, sum/float64(count)*scale)
 }
 
 func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogramDataPoint, cumulative bool, scale float64, now time.Time) {
@@ -161,6 +161,7 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 		e.counts[telemetry.InvalidValue]++
 		return
 	}
+	e.seen(m, sig, t)
 	ss := &m.signals[sig]
 	offset := dp.Positive().Offset()
 	if cumulative {
@@ -186,8 +187,7 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 		e.counts[telemetry.Late]++
 		return
 	}
-	e.fed(m, sig, t)
-	e.observePoint(m, sig, sum/float64(count)*scale, t)
+	e.onPoint(m, sig, t, sum/float64(count)*scale)
 }
 
 func (e *engine) validHistSum(sig int, sum float64) bool {
