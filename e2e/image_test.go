@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -158,9 +159,10 @@ func checkStateWritable(t *testing.T, script string, env []string) {
 	require.NoError(t, cmd.Start())
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	exited := false
+	// The condition below runs on Eventually's goroutine.
+	var exited atomic.Bool
 	t.Cleanup(func() {
-		if exited {
+		if exited.Load() {
 			return
 		}
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
@@ -175,13 +177,13 @@ func checkStateWritable(t *testing.T, script string, env []string) {
 	require.Eventually(t, func() bool {
 		select {
 		case <-done:
-			exited = true
+			exited.Store(true)
 			return true
 		default:
 		}
 		return strings.Contains(text(), "Everything is ready")
 	}, 60*time.Second, 100*time.Millisecond, "collector in the image did not start")
-	require.False(t, exited, "collector in the image exited:\n%s", text())
+	require.False(t, exited.Load(), "collector in the image exited:\n%s", text())
 }
 
 // lockedWriter lets the test read a command's output while it runs.
