@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 30m
 DEMO_DURATION ?= 0
 
 # Only the code compiled into the distro makes it stale (not the demo, the tests or the benches).
-DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueexporter modelevent internal \
+DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueexporter redisstorageextension modelevent internal \
 	-name '*.go' -not -name '*_test.go' 2>/dev/null)
 
 .PHONY: all build run test unit e2e lint deps demo demo-bin bench-detectors clean
