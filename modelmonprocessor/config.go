@@ -56,9 +56,39 @@ type Config struct {
 	// alerts across restarts, so that an alert that fired before a restart
 	// resolves after it; without it the alert state is in memory.
 	Storage *component.ID `mapstructure:"storage"`
+	// Handoff continues a model's firing alerts on whichever gateway serves
+	// it, through storage that every gateway reaches (see handoff.go).
+	Handoff HandoffConfig `mapstructure:"handoff"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
+}
+
+// HandoffConfig controls how gateways sharing a storage extension hand
+// models and their firing alerts to each other.
+type HandoffConfig struct {
+	// Enabled turns handoff on; unset, it is on exactly when storage names a
+	// redis_storage extension, the storage several gateways share.
+	Enabled *bool `mapstructure:"enabled"`
+	// Timeout bounds the wait for a storage answer: a new model's saved
+	// alerts, an evicting model's owner. Past it the gateway goes on from
+	// memory alone.
+	Timeout time.Duration `mapstructure:"timeout"`
+	// InstanceID names this gateway in the owner records; empty, the
+	// collector's service.instance.id.
+	InstanceID string `mapstructure:"instance_id"`
+}
+
+// sharedStorageType is the storage extension type several collectors share.
+const sharedStorageType = "redis_storage"
+
+// handoffOn reports whether handoff is enabled, explicitly or by a shared
+// storage extension.
+func (c *Config) handoffOn() bool {
+	if c.Handoff.Enabled != nil {
+		return *c.Handoff.Enabled && c.Storage != nil
+	}
+	return c.Storage != nil && c.Storage.Type().String() == sharedStorageType
 }
 
 // WindowConfig bounds a sliding window by sample count and by data-point age.
@@ -150,6 +180,7 @@ func createDefaultConfig() component.Config {
 		StaleAfter:         15 * time.Minute,
 		MaxPendingEvents:   10000,
 		HealthMetrics:      true,
+		Handoff:            HandoffConfig{Timeout: 2 * time.Second},
 	}
 }
 
@@ -213,6 +244,12 @@ func (c *Config) Validate() error {
 	}
 	if c.HealthMetricsInterval < 0 {
 		add("health_metrics_interval: must not be negative, got %s", c.HealthMetricsInterval)
+	}
+	if c.Handoff.Timeout <= 0 {
+		add("handoff.timeout: must be positive, got %s", c.Handoff.Timeout)
+	}
+	if c.Handoff.Enabled != nil && *c.Handoff.Enabled && c.Storage == nil {
+		add("handoff.enabled: needs storage, the extension the gateways share")
 	}
 	if c.MaxPendingEvents < 0 {
 		add("max_pending_events: must not be negative, got %d", c.MaxPendingEvents)

@@ -74,6 +74,11 @@ type engine struct {
 	// saver keeps the firing alerts in the storage extension; nil without
 	// storage.
 	saver *saver
+	// ho hands models and their alerts over between gateways sharing
+	// storage; nil without handoff. Set before the ticker starts.
+	ho *handoff
+	// instance names this collector to the others sharing its storage.
+	instance string
 
 	// ctx is the delivery context: it outlives every metrics request, so a
 	// cancelled request cannot lose an event. Cancelled at shutdown.
@@ -102,6 +107,7 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		extractor: identity.NewExtractor(cfg.ModelKey),
 		clock:     time.Now,
 		models:    identity.NewTable[*model](),
+		instance:  instanceID(cfg, set.Resource),
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	known := map[string]bool{}
@@ -187,6 +193,9 @@ func (e *engine) shutdown(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+	if e.ho != nil {
+		e.ho.close()
+	}
 	e.sendMu.Lock()
 	e.flushOutboxes()
 	sv := e.saver
@@ -216,6 +225,9 @@ func (e *engine) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetri
 	e.touched = e.touched[:0]
 	e.counts = telemetry.Counts{}
 	e.events = newEventBatch()
+	if e.ho != nil {
+		e.applyHandoffs()
+	}
 	e.ingest(md, now)
 	if e.cfg.HealthMetrics && len(e.touched) > 0 {
 		e.appendHealth(md, now)
@@ -241,6 +253,9 @@ func (e *engine) tick() {
 	e.mu.Lock()
 	e.now = e.clock().UnixNano()
 	e.events = newEventBatch()
+	if e.ho != nil {
+		e.applyHandoffs()
+	}
 	kept := e.order[:0]
 	for _, m := range e.order {
 		if !e.tickModel(m, e.now) {
@@ -249,6 +264,9 @@ func (e *engine) tick() {
 	}
 	clear(e.order[len(kept):])
 	e.order = kept
+	if e.ho != nil {
+		e.writeOwners()
+	}
 	e.tel.RecordModels(e.ctx, e.models.Len())
 	ev := e.takeEvents()
 	e.sendMu.Lock()

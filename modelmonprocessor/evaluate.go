@@ -191,9 +191,9 @@ func (e *engine) step(m *model, r *rule, rs *ruleState, at int64) {
 	when := time.Unix(0, rs.tracker.Last()).UTC()
 	switch tr {
 	case alertstate.ToFiring:
-		e.events.add(m, e.violation(m, r, rs, modelevent.StateFiring, when, rs.tracker.ActiveAt(), ""))
+		e.emit(m, e.violation(m, r, rs, modelevent.StateFiring, when, rs.tracker.ActiveAt(), ""))
 	case alertstate.Resolved:
-		e.events.add(m, e.violation(m, r, rs, modelevent.StateResolved, when, activeBefore, ""))
+		e.emit(m, e.violation(m, r, rs, modelevent.StateResolved, when, activeBefore, ""))
 		if rs.det != nil {
 			// Adaptive strategies relearn normal after an incident.
 			rs.det.Reset()
@@ -208,6 +208,14 @@ func (e *engine) tickModel(m *model, now int64) (evicted bool) {
 	clock := m.clockAt(now)
 	evictAt := m.watermark + int64(e.cfg.StaleAfter)
 	limit := min(clock, evictAt)
+	if m.ho != nil {
+		// With handoff, a silent model may be served by another gateway now.
+		var moved bool
+		if limit, moved = e.ownedUntil(m, limit); moved {
+			e.forget(m, false)
+			return true
+		}
+	}
 	endHold(m, limit)
 	for ri, r := range e.rules {
 		rs := &m.rules[ri]
@@ -216,7 +224,7 @@ func (e *engine) tickModel(m *model, now int64) (evicted bool) {
 		}
 		e.advance(m, r, rs, limit)
 	}
-	if clock < evictAt {
+	if limit < evictAt {
 		return false
 	}
 	e.evict(m, evictAt)
@@ -232,10 +240,10 @@ func (e *engine) evict(m *model, at int64) {
 		activeAt := rs.tracker.ActiveAt()
 		when := time.Unix(0, max(at, rs.tracker.Last())).UTC()
 		if rs.tracker.ForceResolve() {
-			e.events.add(m, e.violation(m, r, rs, modelevent.StateResolved, when, activeAt, modelevent.ResolvedExpired))
+			e.emit(m, e.violation(m, r, rs, modelevent.StateResolved, when, activeAt, modelevent.ResolvedExpired))
 		}
 	}
-	e.models.Delete(m.key)
+	e.forget(m, true)
 }
 
 func comparison(dir strategy.Direction, res *strategy.Result) modelevent.Comparison {

@@ -189,12 +189,10 @@ func (e *engine) lookup(res pcommon.Resource) *model {
 		}
 		return nil
 	}
-	m := e.newModel(e.extractor.Intern(&e.scratch, h), res)
+	m := e.addModel(e.extractor.Intern(&e.scratch, h), res, true)
 	// A model whose points never carry a valid time is still evicted
 	// stale_after after it appeared.
 	m.anchor = e.now
-	e.models.Put(m.key, m)
-	e.order = append(e.order, m)
 	return m
 }
 

@@ -26,6 +26,12 @@ type model struct {
 	// clock (see clockAt), so that `for`, keep_firing_for, no_data and
 	// eviction move on for a silent model.
 	clock, anchor int64
+	// dataMark is the newest data-point time this collector received for
+	// the model; unlike watermark, a restore never moves it. Gateways
+	// compare it to tell which of them served the model last.
+	dataMark int64
+	// ho is the model's handoff state; nil without handoff (see handoff.go).
+	ho *modelHandoff
 	// batch is the generation of the last batch that touched the model.
 	batch uint64
 	// holdUntil (unix nanoseconds, model clock) ends the hold of lifecycles
@@ -64,6 +70,9 @@ func (m *model) seen(t, now int64) {
 	m.clock, m.anchor = max(t, m.clockAt(now)), now
 	if t > m.watermark {
 		m.watermark = t
+	}
+	if t > m.dataMark {
+		m.dataMark = t
 	}
 }
 
@@ -130,6 +139,20 @@ func (e *engine) newModel(key *identity.Key, res pcommon.Resource) *model {
 			continue
 		}
 		m.rules[i].det = e.detector(i, r)
+	}
+	return m
+}
+
+// addModel creates the model of key and tracks it. Data and restores
+// create models only through it. A model created by data (fromData) asks,
+// with handoff, for the alerts other gateways saved for it; a restored one
+// was just read from storage. The caller holds mu.
+func (e *engine) addModel(key *identity.Key, res pcommon.Resource, fromData bool) *model {
+	m := e.newModel(key, res)
+	e.models.Put(m.key, m)
+	e.order = append(e.order, m)
+	if e.ho != nil {
+		e.trackHandoff(m, fromData)
 	}
 	return m
 }

@@ -89,6 +89,11 @@ func (s *saver) queue(ld plog.Logs) {
 			}
 		}
 	}
+	s.kick()
+}
+
+// kick wakes the writer for the changes queued.
+func (s *saver) kick() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -110,7 +115,12 @@ func (s *saver) queueRecord(res pcommon.Resource, lr plog.LogRecord) {
 			return
 		}
 	}
-	key := alertKeyPrefix + id.Str()
+	s.put(alertKeyPrefix+id.Str(), rec)
+}
+
+// put queues rec to be written under key, or key to be deleted when rec is
+// nil, replacing a change to key not yet written.
+func (s *saver) put(key string, rec []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -239,12 +249,23 @@ func (e *engine) startStorage(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return fmt.Errorf("modelmon: %w", err)
 	}
-	// Changes can coalesce to one per alert, and there are at most that many.
-	sv := newSaver(e.ctx, store, e.cfg.MaxModels*len(e.rules), e.logger, e.tel)
+	// Changes can coalesce to one per alert (and one per model's owner
+	// record with handoff), and there are at most that many.
+	perModel := len(e.rules)
+	if e.cfg.handoffOn() {
+		perModel++
+	}
+	sv := newSaver(e.ctx, store, e.cfg.MaxModels*perModel, e.logger, e.tel)
 	e.sendMu.Lock()
 	e.saver = sv
 	e.sendMu.Unlock()
+	if e.cfg.handoffOn() {
+		e.ho = newHandoff(e, store, sv)
+	}
 	e.restore(ctx, store)
 	go sv.run()
+	if e.ho != nil {
+		go e.ho.run()
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/mode
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -30,7 +31,15 @@ type savedAlert struct {
 func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 	var saved []savedAlert
 	var corrupt []string
+	owners := map[string]ownerRecord{}
 	err := store.Range(ctx, func(key string, b []byte) error {
+		if strings.HasPrefix(key, ownerKeyPrefix) {
+			var rec ownerRecord
+			if json.Unmarshal(b, &rec) == nil {
+				owners[key] = rec
+			}
+			return nil
+		}
 		if !strings.HasPrefix(key, alertKeyPrefix) {
 			return nil
 		}
@@ -62,8 +71,24 @@ func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 	e.now = now.UnixNano()
 	e.events = newEventBatch()
 	outcomes := map[string]int{}
+	elsewhere := 0
 	for i := range saved {
-		outcomes[e.restoreAlert(&saved[i], now)]++
+		mark := int64(0)
+		if e.ho != nil {
+			var here bool
+			if mark, here = e.restoresHere(owners, &saved[i].v); !here {
+				elsewhere++
+				continue
+			}
+		}
+		outcome, m := e.restoreAlert(&saved[i], now)
+		outcomes[outcome]++
+		if m != nil && m.ho != nil && mark > m.dataMark {
+			// The newest data this gateway received before the restart, as
+			// its owner record says: a gateway with newer data is the
+			// model's owner now (see ownedUntil).
+			m.dataMark, m.ho.ownerMark = mark, mark
+		}
 	}
 	e.tel.RecordModels(ctx, e.models.Len())
 	ev := e.takeEvents()
@@ -77,29 +102,38 @@ func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 		e.logger.Info("restored firing alerts from storage",
 			zap.Int("restored", outcomes[telemetry.LoadRestored]),
 			zap.Int("expired", outcomes[telemetry.LoadExpired]+outcomes[telemetry.LoadOverLimit]),
-			zap.Int("unreadable", len(corrupt)))
+			zap.Int("unreadable", len(corrupt)),
+			zap.Int("served_elsewhere", elsewhere))
 	}
 	e.deliver(ev)
 }
 
-// restoreAlert puts one saved alert back and returns its load outcome. The
-// caller holds mu.
-func (e *engine) restoreAlert(s *savedAlert, now time.Time) string {
+// restoreAlert puts one saved alert back and returns its load outcome and
+// its model (nil when not restored). The caller holds mu.
+func (e *engine) restoreAlert(s *savedAlert, now time.Time) (string, *model) {
 	v := &s.v
 	ri := e.ruleIndex(v.Rule)
 	if ri < 0 || !e.sameKeyNames(v.ModelKey) {
 		e.expireSaved(s, now)
-		return telemetry.LoadExpired
+		return telemetry.LoadExpired, nil
 	}
 	m, ok := e.restoredModel(v.ModelKey, s.resource, v.Time, now)
 	if !ok {
 		e.expireSaved(s, now)
-		return telemetry.LoadOverLimit
+		return telemetry.LoadOverLimit, nil
 	}
 	r, rs := e.rules[ri], &m.rules[ri]
 	rs.tracker.Restore(v.StartedAt)
 	rs.alertID = v.AlertID
 	rs.cond, rs.restored = true, true
+	putBackResult(m, r, rs, v)
+	return telemetry.LoadRestored, m
+}
+
+// putBackResult gives a lifecycle put back from a saved firing event the
+// verdict that event carried, so that its resolved event carries values,
+// not zeros; for a no_data rule, the time of the newest point too.
+func putBackResult(m *model, r *rule, rs *ruleState, v *modelevent.Violation) {
 	rs.res = strategy.Result{
 		Breach: true, Ready: true, Observed: v.Observed, Threshold: v.Threshold,
 		HasBaseline: v.Baseline != nil, Side: strategy.Above,
@@ -124,7 +158,6 @@ func (e *engine) restoreAlert(s *savedAlert, now time.Time) string {
 			m.watermark = last
 		}
 	}
-	return telemetry.LoadRestored
 }
 
 // expireSaved resolves a saved alert that cannot be restored, with reason
@@ -191,11 +224,9 @@ func (e *engine) restoredModel(key []modelevent.Attribute, res pcommon.Resource,
 	if e.models.Len() >= e.cfg.MaxModels {
 		return nil, false
 	}
-	m := e.newModel(e.extractor.Intern(&e.scratch, h), res)
+	m := e.addModel(e.extractor.Intern(&e.scratch, h), res, false)
 	m.clock, m.watermark, m.anchor = clock, clock, now.UnixNano()
 	// The hold starts with the first data after the restore (see seen).
 	m.holdUntil = -1
-	e.models.Put(m.key, m)
-	e.order = append(e.order, m)
 	return m, true
 }

@@ -47,6 +47,7 @@ const (
 	MetricAlertsLoaded  = "otelcol.processor.modelmon.alerts.loaded"
 	MetricStateErrors   = "otelcol.processor.modelmon.state.errors"
 	MetricStateWrites   = "otelcol.processor.modelmon.state.writes"
+	MetricHandoffs      = "otelcol.processor.modelmon.handoffs"
 )
 
 // Load outcomes of a saved firing alert at start, as reported in the
@@ -60,6 +61,19 @@ const (
 	LoadOverLimit = "over_limit"
 	// LoadCorrupt: the record could not be read; skipped and deleted.
 	LoadCorrupt = "corrupt"
+)
+
+// Outcomes of handoffs between gateways, as reported in the `outcome`
+// attribute of MetricHandoffs.
+const (
+	// HandoffAdopted: a saved firing alert of a new model was continued.
+	HandoffAdopted = "adopted"
+	// HandoffTimeout: storage did not answer in time; the gateway went on
+	// from memory.
+	HandoffTimeout = "timeout"
+	// HandoffMoved: a silent model was dropped without events because
+	// another gateway serves it now.
+	HandoffMoved = "moved"
 )
 
 // State operations that can fail, as reported in the `op` attribute of
@@ -86,6 +100,7 @@ type Telemetry struct {
 	alertsLoaded  metric.Int64Counter
 	stateErrors   metric.Int64Counter
 	stateWrites   metric.Int64Counter
+	handoffs      metric.Int64Counter
 
 	outcomeOpts [numOutcomes]metric.AddOption
 	firingOpt   metric.AddOption
@@ -125,6 +140,10 @@ func New(set component.TelemetrySettings) (*Telemetry, error) {
 	t.stateWrites, e = m.Int64Counter(MetricStateWrites,
 		metric.WithDescription("Changes to the saved firing alerts written to storage, by operation (write, delete)."),
 		metric.WithUnit("{change}"))
+	err = errors.Join(err, e)
+	t.handoffs, e = m.Int64Counter(MetricHandoffs,
+		metric.WithDescription("Handoffs between gateways sharing storage, by outcome (adopted, timeout, moved)."),
+		metric.WithUnit("{handoff}"))
 	err = errors.Join(err, e)
 	for o := Outcome(0); o < numOutcomes; o++ {
 		t.outcomeOpts[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", o.String())))
@@ -191,5 +210,13 @@ func (t *Telemetry) RecordStateError(ctx context.Context, op string, n int) {
 func (t *Telemetry) RecordStateWrites(ctx context.Context, op string, n int) {
 	if n > 0 {
 		t.stateWrites.Add(ctx, int64(n), metric.WithAttributes(attribute.String("op", op)))
+	}
+}
+
+// RecordHandoff adds n handoffs with outcome (Handoff…). Handoffs happen when
+// the gateway set changes, so the attribute set is built per call.
+func (t *Telemetry) RecordHandoff(ctx context.Context, outcome string, n int) {
+	if n > 0 {
+		t.handoffs.Add(ctx, int64(n), metric.WithAttributes(attribute.String("outcome", outcome)))
 	}
 }
