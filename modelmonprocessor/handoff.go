@@ -139,6 +139,8 @@ type handoff struct {
 	mu      sync.Mutex
 	answers []handoffAnswer
 	ready   atomic.Bool
+	// unanswered counts the questions asked and not yet answered.
+	unanswered atomic.Int64
 
 	// Guarded by engine.mu.
 	gen     uint64
@@ -231,6 +233,7 @@ func (h *handoff) answer(r handoffRequest) {
 	h.answers = append(h.answers, a)
 	h.mu.Unlock()
 	h.ready.Store(true)
+	h.unanswered.Add(-1)
 }
 
 // ask sends m's question to the storage goroutine. It reports false when
@@ -245,9 +248,11 @@ func (e *engine) ask(m *model, q question) bool {
 			r.keys = append(r.keys, alertKeyPrefix+modelevent.AlertID(rl.name, m.key.Attrs))
 		}
 	}
+	h.unanswered.Add(1)
 	select {
 	case h.reqs <- r:
 	default:
+		h.unanswered.Add(-1)
 		e.tel.RecordStateError(e.ctx, telemetry.OpQueueFull, 1)
 		return false
 	}

@@ -20,6 +20,10 @@ type memStorage struct {
 	m          map[string][]byte
 	failWrites error
 	block      chan struct{}
+	// failReads makes every Get fail; while blockReads is open, every Get
+	// waits for it to close.
+	failReads  error
+	blockReads chan struct{}
 }
 
 var _ storage.Extension = (*memStorage)(nil)
@@ -58,6 +62,16 @@ var (
 
 func (c memClient) Get(_ context.Context, k string) ([]byte, error) {
 	c.s.mu.Lock()
+	block := c.s.blockReads
+	c.s.mu.Unlock()
+	if block != nil {
+		<-block
+	}
+	c.s.mu.Lock()
+	if err := c.s.failReads; err != nil {
+		c.s.mu.Unlock()
+		return nil, err
+	}
 	defer c.s.mu.Unlock()
 	return append([]byte(nil), c.s.m[k]...), nil
 }

@@ -144,10 +144,13 @@ func (s *saver) put(key string, rec []byte) {
 func (s *saver) flush() {
 	s.mu.Lock()
 	batch := s.pending
-	if len(batch) > 0 {
-		s.pending = make(map[string][]byte, len(batch))
-	}
 	s.warned = false
+	if len(batch) == 0 {
+		// The writer must not range over the map queue goes on filling.
+		s.mu.Unlock()
+		return
+	}
+	s.pending = make(map[string][]byte, len(batch))
 	s.mu.Unlock()
 	var failed, done [2]int
 	var first error
