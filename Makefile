@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 30m
 DEMO_DURATION ?= 0
 
 # Only the code compiled into the distro makes it stale (not the demo, the tests or the benches).
-DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueexporter modelevent internal \
+DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueexporter redisstorageextension modelevent internal \
 	-name '*.go' -not -name '*_test.go' 2>/dev/null)
 
 .PHONY: all build run test unit e2e lint deps demo demo-bin bench-detectors clean
@@ -56,10 +56,12 @@ deps:
 # then a short run of every fuzz target.
 test: lint deps build
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	cd deploy/kubernetes && $(GO) test -count=1 ./...
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
+	cd deploy/kubernetes && $(GO) test -count=1 ./...
 
 e2e: deps build
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -v ./e2e/
@@ -67,6 +69,7 @@ e2e: deps build
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd deploy/kubernetes && $(GO) vet ./...
 
 $(DEMO): $(shell find cmd/modelmon-demo internal -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
 	mkdir -p $(BIN)
