@@ -15,6 +15,7 @@ targets=(
   "./modelmonprocessor FuzzProcessMetrics"
   "./modelmonprocessor FuzzConfig"
   "./modelmonprocessor FuzzRestore"
+  "./modelmonprocessor/internal/drift FuzzHist"
   "./alertwebhookexporter FuzzConfig"
   "./alertwebhookexporter FuzzRenderPayloads"
   "./alertwebhookexporter/internal/payload FuzzSlackText"

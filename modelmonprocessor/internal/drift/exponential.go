@@ -148,6 +148,7 @@ type ExpHist struct {
 	set      bool
 	zero     float64
 	pos, neg expRange
+	tmp      [2][]float64 // a point's counts per sign at h's scale, before removing it
 }
 
 // Reset empties h, keeping its buffers.
@@ -180,7 +181,7 @@ func (h *ExpHist) CopyFrom(o *ExpHist) {
 }
 
 // MemSize is the heap memory h holds, in bytes.
-func (h *ExpHist) MemSize() int { return 8 * (cap(h.pos.counts) + cap(h.neg.counts)) }
+func (h *ExpHist) MemSize() int { return 8 * (cap(h.pos.counts) + cap(h.neg.counts) + cap(h.tmp[0]) + cap(h.tmp[1])) }
 
 // fitScale lowers scale until both spans, given at scale `from`, fit
 // MaxExpBuckets; ok is false if even MinScale does not.
@@ -214,9 +215,8 @@ func (h *ExpHist) add(p *ExpPoint, sign float64) error {
 		h.pos.counts, h.neg.counts = h.pos.counts[:0], h.neg.counts[:0]
 	}
 	target := min(h.scale, p.Scale)
-	// The union span per sign, at p's scale (h's own indices lifted there
-	// only ever shrink under the later shift, so the check is on p's scale
-	// after moving h down to target first).
+	// The union span per sign at the target scale; fitScale lowers the
+	// target further while a span is wider than MaxExpBuckets.
 	hpLo, hpHi := h.pos.span(h.scale - target)
 	hnLo, hnHi := h.neg.span(h.scale - target)
 	d := p.Scale - target
@@ -234,41 +234,61 @@ func (h *ExpHist) add(p *ExpPoint, sign float64) error {
 	h.scale = target
 	d = p.Scale - target
 	if sign < 0 {
-		if !h.covers(&h.pos, p.PositiveOffset, p.Positive, d) || !h.covers(&h.neg, p.NegativeOffset, p.Negative, d) || h.zero < float64(p.ZeroCount) {
+		// Several of the point's buckets may fall into one of h's: compare
+		// and subtract the sums, so that h never goes below zero.
+		if !gather(&h.tmp[0], &h.pos, p.PositiveOffset, p.Positive, d) ||
+			!gather(&h.tmp[1], &h.neg, p.NegativeOffset, p.Negative, d) || h.zero < float64(p.ZeroCount) {
 			return ErrNotAdded
 		}
-	} else {
-		if plo <= phi {
-			h.pos.extend(plo>>d, phi>>d)
+		for j, c := range h.tmp[0] {
+			h.pos.counts[j] -= c
 		}
-		if nlo <= nhi {
-			h.neg.extend(nlo>>d, nhi>>d)
+		for j, c := range h.tmp[1] {
+			h.neg.counts[j] -= c
 		}
+		h.zero -= float64(p.ZeroCount)
+		return nil
 	}
-	addCounts(&h.pos, p.PositiveOffset, p.Positive, d, sign)
-	addCounts(&h.neg, p.NegativeOffset, p.Negative, d, sign)
-	h.zero += sign * float64(p.ZeroCount)
+	if plo <= phi {
+		h.pos.extend(plo>>d, phi>>d)
+	}
+	if nlo <= nhi {
+		h.neg.extend(nlo>>d, nhi>>d)
+	}
+	addCounts(&h.pos, p.PositiveOffset, p.Positive, d)
+	addCounts(&h.neg, p.NegativeOffset, p.Negative, d)
+	h.zero += float64(p.ZeroCount)
 	return nil
 }
 
-// covers reports whether r holds at least the counts of one sign of a point.
-func (h *ExpHist) covers(r *expRange, offset int32, counts []uint64, d int32) bool {
+// gather sums one sign of a point onto r's buckets in tmp; ok is false if
+// r does not hold that much.
+func gather(tmp *[]float64, r *expRange, offset int32, counts []uint64, d int32) bool {
+	*tmp = grow(*tmp, len(r.counts))
+	t := *tmp
+	clear(t)
 	for i, c := range counts {
 		if c == 0 {
 			continue
 		}
 		j := (int64(offset)+int64(i))>>d - r.offset
-		if j < 0 || j >= int64(len(r.counts)) || r.counts[j] < float64(c) {
+		if j < 0 || j >= int64(len(r.counts)) {
+			return false
+		}
+		t[j] += float64(c)
+	}
+	for j, c := range t {
+		if r.counts[j] < c {
 			return false
 		}
 	}
 	return true
 }
 
-func addCounts(r *expRange, offset int32, counts []uint64, d int32, sign float64) {
+func addCounts(r *expRange, offset int32, counts []uint64, d int32) {
 	for i, c := range counts {
 		if c != 0 {
-			r.counts[(int64(offset)+int64(i))>>d-r.offset] += sign * float64(c)
+			r.counts[(int64(offset)+int64(i))>>d-r.offset] += float64(c)
 		}
 	}
 }

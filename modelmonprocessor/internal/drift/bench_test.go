@@ -1,0 +1,58 @@
+package drift
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// benchInput is 16 buckets of two nearby distributions, as a feature window
+// against its learned reference.
+func benchInput() (bounds, cur, ref []float64) {
+	r := rand.New(rand.NewPCG(1, 2))
+	bounds = make([]float64, 15)
+	for i := range bounds {
+		bounds[i] = float64(i) * 0.5
+	}
+	cur, ref = make([]float64, 16), make([]float64, 16)
+	for i := range cur {
+		cur[i] = float64(r.IntN(100))
+		ref[i] = float64(r.IntN(100))
+	}
+	return bounds, cur, ref
+}
+
+func BenchmarkCompute16(b *testing.B) {
+	bounds, cur, ref := benchInput()
+	for _, d := range all() {
+		b.Run(d.String(), func(b *testing.B) {
+			var s Scratch
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = Compute(d, bounds, cur, ref, &s)
+			}
+		})
+	}
+}
+
+// BenchmarkCompareExponential16 compares two exponential histograms of 16
+// buckets at different scales: downscaling and the explicit view included.
+func BenchmarkCompareExponential16(b *testing.B) {
+	var cur, ref Hist
+	counts := make([]uint64, 16)
+	var n uint64
+	for i := range counts {
+		counts[i] = uint64(10 + i)
+		n += counts[i]
+	}
+	if err := cur.AddExponential(&ExpPoint{Scale: 3, PositiveOffset: 8, Positive: counts, Count: n}); err != nil {
+		b.Fatal(err)
+	}
+	if err := ref.AddExponential(&ExpPoint{Scale: 4, PositiveOffset: 16, Positive: append(counts, counts...), Count: 2 * n}); err != nil {
+		b.Fatal(err)
+	}
+	var s Scratch
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = Compare(JensenShannon, &cur, &ref, &s)
+	}
+}
