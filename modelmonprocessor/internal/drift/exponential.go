@@ -181,7 +181,9 @@ func (h *ExpHist) CopyFrom(o *ExpHist) {
 }
 
 // MemSize is the heap memory h holds, in bytes.
-func (h *ExpHist) MemSize() int { return 8 * (cap(h.pos.counts) + cap(h.neg.counts) + cap(h.tmp[0]) + cap(h.tmp[1])) }
+func (h *ExpHist) MemSize() int {
+	return 8 * (cap(h.pos.counts) + cap(h.neg.counts) + cap(h.tmp[0]) + cap(h.tmp[1]))
+}
 
 // fitScale lowers scale until both spans, given at scale `from`, fit
 // MaxExpBuckets; ok is false if even MinScale does not.
