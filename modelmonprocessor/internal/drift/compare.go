@@ -63,18 +63,25 @@ func (s *Scratch) alignExp(a, b *ExpHist) (bounds, aw, bw []float64, err error) 
 	nLo, nHi = union(nLo, nHi, bl, bh, bl <= bh)
 	hasPos, hasNeg := pLo <= pHi, nLo <= nHi
 
-	// Bounds: −base^(nHi+1) … −base^nLo, then base^pLo … base^(pHi+1).
-	s.bounds = s.bounds[:0]
 	zeroAt := 0
 	if hasNeg {
-		for k := nHi + 1; k >= nLo; k-- {
-			s.bounds = append(s.bounds, -expBase(k, scale))
-		}
 		zeroAt = int(nHi-nLo) + 2
 	}
-	if hasPos {
-		for k := pLo; k <= pHi+1; k++ {
-			s.bounds = append(s.bounds, expBase(k, scale))
+	// Bounds: −base^(nHi+1) … −base^nLo, then base^pLo … base^(pHi+1); kept
+	// while the layout stays, as it does between evaluations of one rule.
+	key := expGrid{scale, nLo, nHi, pLo, pHi, hasNeg, hasPos, true}
+	if s.grid != key {
+		s.grid = key
+		s.bounds = s.bounds[:0]
+		if hasNeg {
+			for k := nHi + 1; k >= nLo; k-- {
+				s.bounds = append(s.bounds, -expBase(k, scale))
+			}
+		}
+		if hasPos {
+			for k := pLo; k <= pHi+1; k++ {
+				s.bounds = append(s.bounds, expBase(k, scale))
+			}
 		}
 	}
 	n := len(s.bounds) + 1
@@ -82,6 +89,13 @@ func (s *Scratch) alignExp(a, b *ExpHist) (bounds, aw, bw []float64, err error) 
 	fillExp(s.cur, a, a.scale-scale, zeroAt, nHi, pLo)
 	fillExp(s.ref, b, b.scale-scale, zeroAt, nHi, pLo)
 	return s.bounds, s.cur, s.ref, nil
+}
+
+// expGrid identifies the explicit view of an exponential layout.
+type expGrid struct {
+	scale                int32
+	nLo, nHi, pLo, pHi   int64
+	hasNeg, hasPos, used bool
 }
 
 // fillExp writes h's counts, downscaled by d, into the explicit buckets w.

@@ -152,8 +152,9 @@ func normalise(dst, w []float64) error {
 		}
 		return ErrBadCount
 	}
+	inv := 1 / total
 	for i, v := range w {
-		dst[i] = v / total
+		dst[i] = v * inv
 	}
 	return nil
 }

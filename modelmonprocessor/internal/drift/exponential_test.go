@@ -105,3 +105,23 @@ func TestExpBase(t *testing.T) {
 	assert.InDelta(t, math.Sqrt2, expBase(1, 1), 1e-15)
 	assert.Equal(t, 0.5, expBase(-2, 1))
 }
+
+// A Scratch reused across exponential layouts rebuilds the bounds when the
+// layout changes and gives what a fresh one gives.
+func TestExponentialScratchReuse(t *testing.T) {
+	var a, b, c Hist
+	require.NoError(t, a.AddExponential(&ExpPoint{Scale: 2, PositiveOffset: 0, Positive: []uint64{1, 2, 3}, Count: 6}))
+	require.NoError(t, b.AddExponential(&ExpPoint{Scale: 2, PositiveOffset: 1, Positive: []uint64{3, 2, 1}, Count: 6}))
+	require.NoError(t, c.AddExponential(&ExpPoint{Scale: 1, PositiveOffset: 5, Positive: []uint64{4}, NegativeOffset: 0, Negative: []uint64{2}, Count: 6}))
+	var shared Scratch
+	for _, pair := range [][2]*Hist{{&a, &b}, {&a, &c}, {&b, &c}, {&a, &b}} {
+		for _, d := range all() {
+			got, err := Compare(d, pair[0], pair[1], &shared)
+			require.NoError(t, err)
+			var fresh Scratch
+			want, err := Compare(d, pair[0], pair[1], &fresh)
+			require.NoError(t, err)
+			assert.Equal(t, want, got, d)
+		}
+	}
+}

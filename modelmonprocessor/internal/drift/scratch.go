@@ -8,7 +8,7 @@ type Scratch struct {
 	bounds []float64
 	cur    []float64
 	ref    []float64
-	exp    [2]ExpHist
+	grid   expGrid // the exponential layout s.bounds was built for
 }
 
 // shares returns two buffers of n floats for the normalised distributions.
