@@ -56,3 +56,25 @@ func BenchmarkCompareExponential16(b *testing.B) {
 		_, _ = Compare(JensenShannon, &cur, &ref, &s)
 	}
 }
+
+// BenchmarkWindowAddExplicit16 is the per-point cost of a drift window: a
+// 16-bucket point enters a full window of 64, the oldest leaves, the sum
+// follows.
+func BenchmarkWindowAddExplicit16(b *testing.B) {
+	bounds, _, _ := benchInput()
+	counts := make([]uint64, 16)
+	var n uint64
+	for i := range counts {
+		counts[i] = uint64(i)
+		n += uint64(i)
+	}
+	w := NewWindow(64, 0)
+	t := int64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		t++
+		if err := w.AddExplicit(t, bounds, counts, n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -20,4 +20,10 @@
 //
 // Every distance also reports the three buckets that contribute most to it,
 // so an event can say where the distribution moved, not only how far.
+//
+// The pieces an engine puts together per rule, model key and group: a Window
+// (points in data-point time, bounded by count and age, with their running
+// sum as a Hist), a reference (LearnedReference, PinnedReference or
+// Versions), and Compare with a Scratch per engine. docs/drift.md describes
+// the behaviour operators see.
 package drift
