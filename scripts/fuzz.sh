@@ -16,6 +16,7 @@ targets=(
   "./modelmonprocessor FuzzConfig"
   "./modelmonprocessor FuzzRestore"
   "./modelmonprocessor/internal/drift FuzzHist"
+  "./modelmonprocessor/internal/drift FuzzHistDecode"
   "./alertwebhookexporter FuzzConfig"
   "./alertwebhookexporter FuzzRenderPayloads"
   "./alertwebhookexporter/internal/payload FuzzSlackText"

@@ -108,6 +108,9 @@ func TestTopBuckets(t *testing.T) {
 	assert.True(t, math.IsInf(top[1].Lower, -1))
 	assert.Equal(t, 4, top[2].Index)
 	assert.True(t, math.IsInf(top[2].Upper, 1))
+	assert.Equal(t, "(20, 30]: 45.0% vs 20.0%", top[0].String())
+	assert.Equal(t, "(-Inf, 10]: 5.0% vs 20.0%", top[1].String())
+	assert.Equal(t, "(40, +Inf]: 5.0% vs 20.0%", top[2].String())
 
 	// The contributions of the additive distances add up to the value (JS
 	// and Hellinger: to its square).

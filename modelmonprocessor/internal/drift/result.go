@@ -1,6 +1,9 @@
 package drift
 
-import "math"
+import (
+	"math"
+	"strconv"
+)
 
 // TopBuckets is how many of the most contributing buckets a Result keeps.
 const TopBuckets = 3
@@ -61,4 +64,11 @@ func (r *Result) offer(bounds []float64, i int, cur, ref, c float64) {
 		hi = bounds[i]
 	}
 	r.Top[k] = Bucket{Index: i, Lower: lo, Upper: hi, Cur: cur, Ref: ref, Contribution: c}
+}
+
+// String describes the bucket for a person: its range and both shares,
+// e.g. "(20, 30]: 45.0% vs 20.0%".
+func (b Bucket) String() string {
+	return "(" + strconv.FormatFloat(b.Lower, 'g', 6, 64) + ", " + strconv.FormatFloat(b.Upper, 'g', 6, 64) + "]: " +
+		strconv.FormatFloat(100*b.Cur, 'f', 1, 64) + "% vs " + strconv.FormatFloat(100*b.Ref, 'f', 1, 64) + "%"
 }
