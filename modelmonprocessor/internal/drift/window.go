@@ -44,7 +44,9 @@ type windowPoint struct {
 // cutoff), or older than every point of a window already full by count.
 //
 // The sum's grid only coarsens while the window holds points (see Hist);
-// it starts afresh once the window is empty.
+// it starts afresh once the window is empty. Likewise a series that changes
+// from explicit to exponential buckets (or back) has its points refused with
+// ErrLayout until its old points have left the window.
 type Window struct {
 	buf    []windowPoint
 	head   int
@@ -128,11 +130,11 @@ func (w *Window) AddExplicit(t int64, bounds []float64, counts []uint64, count u
 	if err := w.sum.AddExplicit(bounds, counts, count); err != nil {
 		return err
 	}
-	p := w.insert(pos)
+	p, subErr := w.insert(pos)
 	p.t, p.exp, p.count = t, false, count
 	p.bounds = w.intern(p.bounds, bounds)
 	p.counts = append(p.counts[:0], counts...)
-	w.trim(t)
+	w.settle(t, subErr)
 	return nil
 }
 
@@ -146,13 +148,24 @@ func (w *Window) AddExponential(t int64, e *ExpPoint) error {
 	if err := w.sum.AddExponential(e); err != nil {
 		return err
 	}
-	p := w.insert(pos)
+	p, subErr := w.insert(pos)
 	p.t, p.exp, p.count = t, true, e.Count
 	p.scale, p.zero, p.posOff, p.negOff = e.Scale, e.ZeroCount, e.PositiveOffset, e.NegativeOffset
 	p.counts = append(p.counts[:0], e.Positive...)
 	p.neg = append(p.neg[:0], e.Negative...)
-	w.trim(t)
+	w.settle(t, subErr)
 	return nil
+}
+
+// settle finishes an insertion: the sum is rebuilt if removing the point
+// that made room failed, and the floor follows the newest time.
+func (w *Window) settle(t int64, subErr error) {
+	if subErr != nil {
+		w.rebuild()
+	}
+	if t == w.End() {
+		w.raiseFloor(cutoff(t, w.maxAge))
+	}
 }
 
 // Expire drops the points older than now − maxAge, for a model that
@@ -177,11 +190,12 @@ func (w *Window) admit(t int64) (int, error) {
 	return pos, nil
 }
 
-// insert opens slot pos (after the sum accepted the point), dropping the
-// oldest point when full, and returns the slot, whose buffers are reused.
-func (w *Window) insert(pos int) *windowPoint {
+// insert opens slot pos (after the sum took the new point), first making
+// room by removing the oldest point when the window is full, and returns
+// the slot, whose buffers are reused.
+func (w *Window) insert(pos int) (p *windowPoint, subErr error) {
 	if w.n == w.size {
-		w.dropOldest()
+		subErr = w.removeOldest()
 		pos--
 	}
 	if w.n == len(w.buf) {
@@ -195,7 +209,7 @@ func (w *Window) insert(pos int) *windowPoint {
 	}
 	*w.at(pos) = last
 	w.n++
-	return w.at(pos)
+	return w.at(pos), subErr
 }
 
 // grow doubles the ring (up to size), keeping the points in order.
@@ -206,13 +220,6 @@ func (w *Window) grow() {
 		buf[i] = *w.at(i)
 	}
 	w.buf, w.head = buf, 0
-}
-
-// trim raises the floor to the newest time minus maxAge.
-func (w *Window) trim(t int64) {
-	if t == w.End() {
-		w.raiseFloor(cutoff(t, w.maxAge))
-	}
 }
 
 func (w *Window) raiseFloor(c int64) {
@@ -227,6 +234,19 @@ func (w *Window) raiseFloor(c int64) {
 
 // dropOldest removes the oldest point from the ring and the sum.
 func (w *Window) dropOldest() {
+	err := w.removeOldest()
+	switch {
+	case w.n == 0:
+		w.sum.Reset() // a fresh grid for the next points
+	case err != nil:
+		w.rebuild()
+	}
+}
+
+// removeOldest takes the oldest point out of the ring and its counts out of
+// the sum. Every stored point was added to the sum, so this cannot fail;
+// should it ever, the caller rebuilds the sum rather than leave it wrong.
+func (w *Window) removeOldest() error {
 	p := w.at(0)
 	var err error
 	if p.exp {
@@ -238,14 +258,7 @@ func (w *Window) dropOldest() {
 	}
 	w.head = (w.head + 1) % len(w.buf)
 	w.n--
-	switch {
-	case w.n == 0:
-		w.sum.Reset()
-	case err != nil:
-		// Every stored point was added to the sum, so removing it cannot
-		// fail; should it ever, the sum is rebuilt rather than left wrong.
-		w.rebuild()
-	}
+	return err
 }
 
 // rebuild recomputes the sum from the points.

@@ -54,6 +54,22 @@ func TestWindowSlidesByCountAndAge(t *testing.T) {
 	assert.Positive(t, w.MemSize())
 }
 
+// A window of one point: the new point replaces the old one in the sum.
+func TestWindowOfOne(t *testing.T) {
+	w := NewWindow(1, time.Hour)
+	b := []float64{1}
+	require.NoError(t, w.AddExplicit(1*sec, b, []uint64{1, 0}, 1))
+	require.NoError(t, w.AddExplicit(2*sec, b, []uint64{0, 3}, 3))
+	assert.Equal(t, []float64{0, 3}, counts(t, w))
+	// A series that changes layout waits until its old points have left.
+	require.ErrorIs(t, w.AddExponential(3*sec, &ExpPoint{Scale: 0, Positive: []uint64{2}, Count: 2}), ErrLayout)
+	assert.Equal(t, []float64{0, 3}, counts(t, w))
+	w.Expire(int64(2 * time.Hour))
+	require.NoError(t, w.AddExponential(int64(3*time.Hour), &ExpPoint{Scale: 0, Positive: []uint64{2}, Count: 2}))
+	assert.Equal(t, 2.0, w.Hist().Total())
+	assert.True(t, w.Hist().Exponential())
+}
+
 func TestWindowNestedGrids(t *testing.T) {
 	w := NewWindow(2, time.Hour)
 	require.NoError(t, w.AddExplicit(1*sec, []float64{1, 2, 3, 4}, []uint64{1, 1, 1, 1, 1}, 5))
