@@ -188,4 +188,22 @@ func TestNoAllocations(t *testing.T) {
 	require.NoError(t, rh.AddExplicit([]float64{2, 4}, []uint64{3, 7, 5}, 15))
 	_, _ = Compare(PSI, &ch, &rh, &s)
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = Compare(PSI, &ch, &rh, &s) }), "regridded")
+
+	var ce, re Hist
+	require.NoError(t, ce.AddExponential(&ExpPoint{Scale: 3, PositiveOffset: 2, Positive: []uint64{1, 2, 3, 4}, ZeroCount: 1, Count: 11}))
+	require.NoError(t, re.AddExponential(&ExpPoint{Scale: 2, PositiveOffset: 0, Positive: []uint64{4, 3, 2}, NegativeOffset: 1, Negative: []uint64{1}, Count: 10}))
+	_, _ = Compare(JensenShannon, &ce, &re, &s)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = Compare(JensenShannon, &ce, &re, &s) }), "exponential")
+
+	// A full window takes a point (one leaves) without allocating.
+	w := NewWindow(4, 0)
+	tm := int64(0)
+	add := func() {
+		tm++
+		_ = w.AddExplicit(tm, []float64{1, 2, 3, 4}, []uint64{1, 2, 3, 4, 5}, 15)
+	}
+	for range 8 {
+		add()
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, add), "window")
 }
