@@ -2,6 +2,7 @@ package drift
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -21,14 +22,25 @@ func benchInput() (bounds, cur, ref []float64) {
 	return bounds, cur, ref
 }
 
+// BenchmarkCompute16 reports, besides wall time, the CPU time of the
+// benchmark's thread per distance (cpu-ns/op, Linux): on a machine shared
+// with other work, wall time counts the waiting too.
 func BenchmarkCompute16(b *testing.B) {
 	bounds, cur, ref := benchInput()
 	for _, d := range all() {
 		b.Run(d.String(), func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			var s Scratch
 			b.ReportAllocs()
+			c0, ok := threadCPU()
+			n := 0
 			for b.Loop() {
 				_, _ = Compute(d, bounds, cur, ref, &s)
+				n++
+			}
+			if c1, ok1 := threadCPU(); ok && ok1 && n > 0 {
+				b.ReportMetric(float64(c1-c0)/float64(n), "cpu-ns/op")
 			}
 		})
 	}
