@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"testing"
+	"time"
 )
 
 // reader turns fuzz bytes into numbers, yielding zeros once they run out.
@@ -106,7 +107,19 @@ func FuzzHist(f *testing.F) {
 		var cur, ref Hist
 		var s Scratch
 		exp := r.u8()%2 == 0
+		win := NewWindow(1+int(r.u8()%4), time.Duration(1+r.u8()%8)*time.Second)
 		for i := 0; i < 6 && len(r.b) > 0; i++ {
+			// Each point also enters a small window at a fuzzed time.
+			at := int64(int8(r.u8())) * int64(time.Second)
+			if exp {
+				_ = win.AddExponential(at, r.exponential())
+			} else {
+				b, c, n := r.explicit()
+				_ = win.AddExplicit(at, b, c, n)
+			}
+			if win.Len() > win.size || win.Hist().Total() < 0 || (win.Len() == 0 && win.Hist().Total() != 0) {
+				t.Fatalf("window: %d points, total %v", win.Len(), win.Hist().Total())
+			}
 			h := &cur
 			if r.u8()%2 == 0 {
 				h = &ref
