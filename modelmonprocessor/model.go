@@ -4,6 +4,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstate"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/cumulative"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/window"
@@ -89,7 +90,7 @@ type signalState struct {
 	floor window.Floor
 	hist  *window.HistWindow
 	// prev holds the last point of each cumulative histogram stream.
-	prev map[uint64]*cumulative
+	prev cumulative.Streams
 }
 
 // ruleState is one rule's alert lifecycle for one model. The fields every

@@ -3,14 +3,21 @@ package redisstorageextension
 import (
 	"context"
 	"net"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 // A Redis outage makes operations fail with errors, counted, and the client
@@ -89,4 +96,38 @@ func TestUnresponsiveServerTimesOut(t *testing.T) {
 		t.Fatal("Set on a server that never answers did not return")
 	}
 	assert.Equal(t, int64(1), errorCount(t, tel, opSet))
+}
+
+// A collector whose Redis is not up yet still starts: the extension warns,
+// operations fail, and they succeed once the server is there.
+func TestStartWithoutRedis(t *testing.T) {
+	if _, err := os.Stat(redisBinary); err != nil && os.Getenv("CI") != "true" {
+		t.Skipf("%s not installed; run make deps", redisBinary)
+	}
+	core, logs := observer.New(zap.WarnLevel)
+	f := NewFactory()
+	cfg := f.CreateDefaultConfig().(*Config)
+	port := freePort(t)
+	cfg.Endpoint = "127.0.0.1:" + strconv.Itoa(port)
+	set := extensiontest.NewNopSettings(f.Type())
+	set.Logger = zap.New(core)
+	ext, err := f.Create(context.Background(), set, cfg)
+	require.NoError(t, err)
+	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, ext.Shutdown(context.Background())) })
+	require.Equal(t, 1, logs.FilterMessageSnippet("Redis is not reachable yet").Len())
+
+	c := getClient(t, ext.(storage.Extension), component.KindExporter, "retrain_queue", "retrain_state")
+	require.Error(t, c.Set(context.Background(), "k", []byte("v")))
+
+	srv := &redisServer{t: t, port: port, dir: t.TempDir()}
+	srv.raw = redis.NewClient(&redis.Options{Addr: srv.addr(), MaxRetries: -1})
+	t.Cleanup(func() {
+		srv.stop()
+		_ = srv.raw.Close()
+	})
+	srv.start()
+	require.Eventually(t, func() bool {
+		return c.Set(context.Background(), "k", []byte("v")) == nil
+	}, 15*time.Second, 50*time.Millisecond)
 }

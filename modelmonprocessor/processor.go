@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/health"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
@@ -60,7 +61,7 @@ type engine struct {
 	now     int64
 	events  *eventBatch
 	touched []*model
-	health  healthScratch
+	health  health.Builder
 	counts  telemetry.Counts
 	// buffers reused across histogram points.
 	bounds          []float64
