@@ -1,0 +1,396 @@
+package e2e
+
+import (
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/visutility/otelcol-modelmon/modelevent"
+)
+
+// handoffConfig: gateways sharing their alert state in Redis (redis_storage),
+// each notifying a real Alertmanager, writing retraining jobs to one Redis
+// stream and copying its events to a sink of its own. stale_after is short,
+// so that a gateway that lost its models evicts them within the test.
+const handoffConfig = `
+processors:
+  modelmon:
+    window:
+      size: 16
+      duration: 10m
+    evaluation_interval: 250ms
+    stale_after: 4s
+    storage: redis_storage
+    handoff:
+      instance_id: {{.Instance}}
+    rules:
+      - name: accuracy_low
+        signal: accuracy
+        aggregation: last
+        below: 0.9
+exporters:
+  debug:
+    verbosity: basic
+  alert_webhook:
+    endpoint: {{.AlertmanagerURL}}
+    format: alertmanager
+    resend_interval: 1m
+    retry_on_failure:
+      initial_interval: 100ms
+      max_interval: 1s
+  retrain_queue:
+    backend: redis
+    coalesce_window: 0s
+    cooldown: 0s
+    max_jobs_per_hour: 1000
+    redis:
+      address: {{.RedisAddr}}
+      stream: modelmon:retrain
+  otlphttp:
+    endpoint: {{.SinkURL}}
+    compression: none
+service:
+  extensions: [health_check, redis_storage]
+  pipelines:
+    metrics:
+      receivers: [otlp]
+      processors: [modelmon]
+      exporters: [debug]
+    logs:
+      receivers: [nop]
+      processors: [modelmon]
+      exporters: [alert_webhook, retrain_queue, otlphttp]
+`
+
+// fleet is a set of gateways behind a test router that sends each model's
+// points to one live gateway by rendezvous hashing on the model key, as the
+// load_balancing exporter routes on it: a model moves only when the gateway
+// it hashes to leaves or comes back.
+type fleet struct {
+	t        *testing.T
+	gateways []*collector
+	sinks    []*logSink
+	live     []bool
+	models   []string
+}
+
+func newFleet(t *testing.T, n, models int, am *alertmanager, rds *redisServer) *fleet {
+	f := &fleet{t: t, live: make([]bool, n)}
+	for i := range n {
+		sink := newLogSink(t)
+		c := newCollector(t, handoffConfig, map[string]any{
+			"AlertmanagerURL": am.URL, "RedisAddr": rds.Addr, "RedisStorage": rds.Addr,
+			"SinkURL": sink.srv.URL, "Instance": "gateway-" + strconv.Itoa(i),
+		})
+		f.gateways = append(f.gateways, c)
+		f.sinks = append(f.sinks, sink)
+	}
+	for i := range models {
+		f.models = append(f.models, fmt.Sprintf("model-%03d", i))
+	}
+	return f
+}
+
+func (f *fleet) start(i int) {
+	f.gateways[i].start()
+	f.live[i] = true
+}
+
+// stop shuts gateway i down gracefully, as a scale-down or a rolling update
+// does; the router stops sending to it first.
+func (f *fleet) stop(i int) {
+	f.live[i] = false
+	f.gateways[i].stop()
+}
+
+// owner is the live gateway model hashes to.
+func (f *fleet) owner(model string) int {
+	best, bestScore := -1, uint64(0)
+	for i, ok := range f.live {
+		if !ok {
+			continue
+		}
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(model + "/gateway-" + strconv.Itoa(i)))
+		if s := h.Sum64(); best < 0 || s > bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return best
+}
+
+// round sends one accuracy point per model, stamped now, each to the
+// gateway the router picks; to every live gateway when all is set (an HA
+// pair).
+func (f *fleet) round(v float64, all bool) {
+	f.t.Helper()
+	ts := time.Now()
+	batches := make([]pmetric.Metrics, len(f.gateways))
+	for _, m := range f.models {
+		targets := []int{f.owner(m)}
+		if all {
+			targets = targets[:0]
+			for i, ok := range f.live {
+				if ok {
+					targets = append(targets, i)
+				}
+			}
+		}
+		for _, g := range targets {
+			if batches[g] == (pmetric.Metrics{}) {
+				batches[g] = pmetric.NewMetrics()
+			}
+			appendAccuracy(batches[g], m, v, ts)
+		}
+	}
+	for g, md := range batches {
+		if md == (pmetric.Metrics{}) {
+			continue
+		}
+		body, err := (&pmetric.ProtoMarshaler{}).MarshalMetrics(md)
+		require.NoError(f.t, err)
+		code, answer := postOTLP(f.t, f.gateways[g], "application/x-protobuf", body)
+		require.Equal(f.t, http.StatusOK, code, answer)
+	}
+}
+
+// rounds sends rounds every 200ms until done reports true or timeout.
+func (f *fleet) rounds(v float64, all bool, timeout time.Duration, done func() bool) bool {
+	f.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		f.round(v, all)
+		if done() {
+			return true
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return false
+}
+
+func appendAccuracy(md pmetric.Metrics, model string, v float64, ts time.Time) {
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr("service.name", model+"-api")
+	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("model.accuracy")
+	dp := m.SetEmptyGauge().DataPoints().AppendEmpty()
+	dp.SetDoubleValue(v)
+	dp.SetTimestamp(pcommonTime(ts))
+	dp.Attributes().PutStr("model.name", model)
+	dp.Attributes().PutStr("model.version", "v1")
+}
+
+// events returns the events of every gateway by model.
+func (f *fleet) events() map[string][]receivedEvent {
+	out := map[string][]receivedEvent{}
+	for _, s := range f.sinks {
+		evs, invalid := s.all()
+		require.Empty(f.t, invalid)
+		for _, e := range evs {
+			out[e.V.ModelKey[0].Value] = append(out[e.V.ModelKey[0].Value], e)
+		}
+	}
+	return out
+}
+
+// count counts the events in state across gateways.
+func (f *fleet) count(state modelevent.State) int {
+	n := 0
+	for _, s := range f.sinks {
+		n += len(s.find(func(v modelevent.Violation) bool { return v.State == state }))
+	}
+	return n
+}
+
+// handoffs sums a handoff outcome over the given gateways.
+func (f *fleet) handoffs(outcome string, gateways ...int) int {
+	n := 0.0
+	for _, g := range gateways {
+		v, _ := f.gateways[g].metric("otelcol_processor_modelmon_handoffs", `outcome="`+outcome+`"`)
+		n += v
+	}
+	return int(n)
+}
+
+// checkEpisodes asserts what reached Alertmanager, the retraining stream
+// and the events: one episode per model, with one startsAt, resolved, one job.
+func checkEpisodes(t *testing.T, f *fleet, am *alertmanager, rds *redisServer, starts map[string]time.Time) {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(am.activeAlerts(t)) == 0 }, 20*time.Second, 100*time.Millisecond,
+		"Alertmanager still holds active alerts")
+	// Alertmanager notifies a resolution at its group's next interval.
+	require.Eventually(t, func() bool {
+		return len(am.Notified.alerts("accuracy_low", "resolved")) >= len(f.models)
+	}, 20*time.Second, 100*time.Millisecond, "Alertmanager notified %d resolutions of %d",
+		len(am.Notified.alerts("accuracy_low", "resolved")), len(f.models))
+	byModel := map[string][]webhookAlert{}
+	for _, status := range []string{"firing", "resolved"} {
+		for _, a := range am.Notified.alerts("accuracy_low", status) {
+			byModel[a.Labels["model_name"]] = append(byModel[a.Labels["model_name"]], a)
+		}
+	}
+	require.Eventually(t, func() bool { return len(rds.streamJobs(t, "modelmon:retrain")) >= len(f.models) },
+		20*time.Second, 100*time.Millisecond, "retraining jobs never reached Redis")
+	jobs := rds.streamJobs(t, "modelmon:retrain")
+	for _, m := range f.models {
+		resolved := false
+		for _, a := range byModel[m] {
+			assert.True(t, a.StartsAt.Equal(starts[m]), "%s: Alertmanager notified startsAt %s, the episode began at %s", m, a.StartsAt, starts[m])
+			resolved = resolved || a.Status == "resolved"
+		}
+		assert.True(t, resolved, "%s: Alertmanager never notified the resolution", m)
+		assert.Len(t, jobsFor(jobs, m), 1, "%s: one retraining job per incident", m)
+	}
+	assert.Len(t, jobs, len(f.models))
+}
+
+// TestReshardHandoff: three gateways behind a consistent-hashing router, 100
+// models in an incident. One gateway leaves mid-incident (its models move to
+// the other two) and comes back (they move back). Every incident stays one
+// alert episode with its original start: no second firing where a model
+// arrives, no expired resolution where it left, one job; the recovery
+// resolves each once.
+func TestReshardHandoff(t *testing.T) {
+	am := startAlertmanager(t)
+	rds := newRedis(t, 0)
+	rds.startRedis(t)
+	f := newFleet(t, 3, 100, am, rds)
+	for i := range f.gateways {
+		f.start(i)
+	}
+
+	f.round(0.97, false)
+	require.True(t, f.rounds(0.5, false, 20*time.Second, func() bool { return f.count(modelevent.StateFiring) >= len(f.models) }),
+		"the incidents never fired")
+	starts := map[string]time.Time{}
+	for m, evs := range f.events() {
+		require.Len(t, evs, 1, "%s: %+v", m, evs)
+		starts[m] = evs[0].V.StartedAt
+	}
+	require.Len(t, starts, len(f.models))
+	moved := 0
+	for _, m := range f.models {
+		if f.owner(m) == 2 {
+			moved++
+		}
+	}
+	require.NotZero(t, moved)
+
+	// Gateway 2 leaves: its models go on degrading on gateways 0 and 1.
+	f.stop(2)
+	left := time.Now()
+	require.True(t, f.rounds(0.5, false, 20*time.Second, func() bool { return f.handoffs("adopted", 0, 1) >= moved }),
+		"gateways 0 and 1 adopted %d of %d alerts", f.handoffs("adopted", 0, 1), moved)
+	t.Logf("handoff of %d alerts after a gateway left: %s", moved, time.Since(left).Round(10*time.Millisecond))
+
+	// It comes back: its models return to it, and gateways 0 and 1 drop
+	// their copies once stale_after passes without data.
+	f.start(2)
+	back := time.Now()
+	require.True(t, f.rounds(0.5, false, 20*time.Second, func() bool { return f.handoffs("adopted", 2) >= moved }),
+		"gateway 2 adopted %d of %d alerts", f.handoffs("adopted", 2), moved)
+	t.Logf("handoff of %d alerts after the gateway came back: %s", moved, time.Since(back).Round(10*time.Millisecond))
+	require.True(t, f.rounds(0.5, false, 20*time.Second, func() bool { return f.handoffs("moved", 0, 1) >= moved }),
+		"gateways 0 and 1 dropped %d of %d models they lost", f.handoffs("moved", 0, 1), moved)
+	assert.Equal(t, len(f.models), f.count(modelevent.StateFiring), "no second firing anywhere")
+	assert.Zero(t, f.count(modelevent.StateResolved), "nothing resolved while every model still breaches")
+
+	// The data recovers: each incident resolves once, where its model is.
+	require.True(t, f.rounds(0.97, false, 20*time.Second, func() bool { return f.count(modelevent.StateResolved) >= len(f.models) }),
+		"resolutions: %d of %d", f.count(modelevent.StateResolved), len(f.models))
+	for m, evs := range f.events() {
+		require.Len(t, evs, 2, "%s: one firing and one resolution: %+v", m, evs)
+		res := evs[1].V
+		if evs[0].V.State == modelevent.StateResolved {
+			res = evs[0].V
+		}
+		assert.Empty(t, res.ResolvedReason, "%s resolved by data, not expired", m)
+		assert.True(t, res.StartedAt.Equal(starts[m]), "%s resolved with start %s, fired with %s", m, res.StartedAt, starts[m])
+	}
+	checkEpisodes(t, f, am, rds, starts)
+}
+
+// TestHAPairHandoff: two gateways receive every point. The second joins
+// mid-incident and continues the alerts the first saved; a second incident
+// both see from its start. Alertmanager gets one alert per incident with one
+// startsAt, the stream one job per incident, and each gateway resolves each
+// episode it holds once.
+func TestHAPairHandoff(t *testing.T) {
+	am := startAlertmanager(t)
+	rds := newRedis(t, 0)
+	rds.startRedis(t)
+	f := newFleet(t, 2, 100, am, rds)
+	f.start(0)
+
+	f.round(0.97, true)
+	require.True(t, f.rounds(0.5, true, 20*time.Second, func() bool { return f.count(modelevent.StateFiring) >= len(f.models) }),
+		"the incidents never fired")
+	starts := map[string]time.Time{}
+	for m, evs := range f.events() {
+		starts[m] = evs[0].V.StartedAt
+	}
+	f.start(1)
+	require.True(t, f.rounds(0.5, true, 20*time.Second, func() bool { return f.handoffs("adopted", 1) >= len(f.models) }),
+		"the joining gateway adopted %d of %d alerts", f.handoffs("adopted", 1), len(f.models))
+	require.True(t, f.rounds(0.97, true, 20*time.Second, func() bool { return f.count(modelevent.StateResolved) >= 2*len(f.models) }),
+		"resolutions: %d of %d", f.count(modelevent.StateResolved), 2*len(f.models))
+	for _, g := range []int{0, 1} {
+		evs, _ := f.sinks[g].all()
+		byState := map[modelevent.State]int{}
+		for _, e := range evs {
+			byState[e.V.State]++
+			assert.True(t, e.V.StartedAt.Equal(starts[e.V.ModelKey[0].Value]), "gateway %d: %s %s", g, e.V.State, e.V.ModelID())
+			assert.Empty(t, e.V.ResolvedReason)
+		}
+		wantFiring := len(f.models)
+		if g == 1 {
+			wantFiring = 0 // it continued the saved alerts silently
+		}
+		assert.Equal(t, wantFiring, byState[modelevent.StateFiring], "gateway %d: firings", g)
+		assert.Equal(t, len(f.models), byState[modelevent.StateResolved], "gateway %d: resolutions", g)
+	}
+	checkEpisodes(t, f, am, rds, starts)
+
+	// A second incident both gateways see from its start: both fire with
+	// the same start; one alert, one more job per model.
+	for _, s := range f.sinks {
+		s.reset()
+	}
+	require.True(t, f.rounds(0.5, true, 20*time.Second, func() bool { return f.count(modelevent.StateFiring) >= 2*len(f.models) }),
+		"second incident: %d firings of %d", f.count(modelevent.StateFiring), 2*len(f.models))
+	require.True(t, f.rounds(0.97, true, 20*time.Second, func() bool { return f.count(modelevent.StateResolved) >= 2*len(f.models) }),
+		"second incident: %d resolutions of %d", f.count(modelevent.StateResolved), 2*len(f.models))
+	second := map[string][]time.Time{}
+	for m, evs := range f.events() {
+		for _, e := range evs {
+			second[m] = append(second[m], e.V.StartedAt)
+		}
+	}
+	for _, m := range f.models {
+		require.Len(t, second[m], 4, m)
+		sort.Slice(second[m], func(i, j int) bool { return second[m][i].Before(second[m][j]) })
+		assert.True(t, second[m][0].Equal(second[m][3]), "%s: both gateways stamp the second incident alike: %v", m, second[m])
+	}
+	require.Eventually(t, func() bool { return len(am.activeAlerts(t)) == 0 }, 20*time.Second, 100*time.Millisecond)
+	require.Eventually(t, func() bool { return len(rds.streamJobs(t, "modelmon:retrain")) >= 2*len(f.models) },
+		20*time.Second, 100*time.Millisecond)
+	jobs := rds.streamJobs(t, "modelmon:retrain")
+	for _, m := range f.models {
+		assert.Len(t, jobsFor(jobs, m), 2, "%s: one job per incident across both gateways", m)
+	}
+}
+
+// reset forgets the events received so far.
+func (s *logSink) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events, s.invalid = nil, nil
+}
