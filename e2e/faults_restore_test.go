@@ -52,6 +52,12 @@ service:
 func TestResolvedAfterRestartWhileDown(t *testing.T) {
 	hook, srv := newWebhookServer(t)
 	c := newCollector(t, restoreConfig, map[string]any{"HookURL": srv.URL, "FileStorage": true})
+	resolvedAfterRestart(t, c, hook)
+}
+
+// resolvedAfterRestart runs TestResolvedAfterRestartWhileDown's scenario on
+// c, a collector that notifies hook and keeps its state in some storage.
+func resolvedAfterRestart(t *testing.T, c *collector, hook *webhookRecorder) {
 	c.start()
 
 	fraud := &fleetModel{Name: "fraud-model", Version: "v7", Service: "fraud-api"}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -393,4 +394,19 @@ func (s *logSink) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.events, s.invalid = nil, nil
+}
+
+// TestHandoffKillRestartOnRedis: TestResolvedAfterRestartWhileDown with the
+// state in Redis (redis_storage) and handoff on: a gateway killed with
+// SIGKILL and restarted under the same instance id restores its firing
+// alerts as it does from file_storage.
+func TestHandoffKillRestartOnRedis(t *testing.T) {
+	rds := newRedis(t, 0)
+	rds.startRedis(t)
+	cfg := strings.ReplaceAll(restoreConfig, "file_storage", "redis_storage")
+	cfg = strings.Replace(cfg, "    storage: redis_storage\n", "    storage: redis_storage\n    handoff:\n      instance_id: gateway-0\n", 1)
+	require.Contains(t, cfg, "instance_id")
+	hook, srv := newWebhookServer(t)
+	c := newCollector(t, cfg, map[string]any{"HookURL": srv.URL, "RedisStorage": rds.Addr})
+	resolvedAfterRestart(t, c, hook)
 }
