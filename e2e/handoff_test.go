@@ -301,6 +301,8 @@ func TestReshardHandoff(t *testing.T) {
 	t.Logf("handoff of %d alerts after the gateway came back: %s", moved, time.Since(back).Round(10*time.Millisecond))
 	require.True(t, f.rounds(0.5, false, 20*time.Second, func() bool { return f.handoffs("moved", 0, 1) >= moved }),
 		"gateways 0 and 1 dropped %d of %d models they lost", f.handoffs("moved", 0, 1), moved)
+	t.Logf("former owners dropped the %d models %s after the gateway came back (stale_after 4s)",
+		moved, time.Since(back).Round(10*time.Millisecond))
 	assert.Equal(t, len(f.models), f.count(modelevent.StateFiring), "no second firing anywhere")
 	assert.Zero(t, f.count(modelevent.StateResolved), "nothing resolved while every model still breaches")
 
