@@ -5,12 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
@@ -360,4 +365,61 @@ func TestHandoffRestartRestoresOwnAlerts(t *testing.T) {
 	now = now.Add(time.Second)
 	a.send(point("mine", 0.97))
 	assert.Equal(t, []string{"resolved mine:1 r started=+0s"}, a.events())
+}
+
+// TestREADMEHandoffExample keeps the README's handoff example valid: it
+// turns handoff on through redis_storage alone.
+func TestREADMEHandoffExample(t *testing.T) {
+	raw, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(raw), "## Sharding and handoff")
+	require.True(t, ok)
+	_, block, ok := strings.Cut(after, "```yaml\n")
+	require.True(t, ok)
+	block, _, ok = strings.Cut(block, "```")
+	require.True(t, ok)
+	path := filepath.Join(t.TempDir(), "example.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(block), 0o600))
+	cm, err := confmaptest.LoadConf(path)
+	require.NoError(t, err)
+	sub, err := cm.Sub("processors::modelmon")
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	require.NoError(t, cfg.Validate())
+	assert.True(t, cfg.handoffOn())
+	assert.NotEmpty(t, cfg.Handoff.InstanceID)
+}
+
+func TestHandoffConfig(t *testing.T) {
+	on, off := true, false
+	fileID, redisID := component.MustNewID("file_storage"), component.MustNewID("redis_storage")
+	for _, tc := range []struct {
+		name    string
+		storage *component.ID
+		enabled *bool
+		want    bool
+		err     string
+	}{
+		{name: "no storage", want: false},
+		{name: "file_storage", storage: &fileID, want: false},
+		{name: "redis_storage", storage: &redisID, want: true},
+		{name: "redis_storage, off", storage: &redisID, enabled: &off, want: false},
+		{name: "file_storage, on", storage: &fileID, enabled: &on, want: true},
+		{name: "on without storage", enabled: &on, err: "handoff.enabled: needs storage"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.Storage, cfg.Handoff.Enabled = tc.storage, tc.enabled
+			if tc.err != "" {
+				require.ErrorContains(t, cfg.Validate(), tc.err)
+				return
+			}
+			require.NoError(t, cfg.Validate())
+			assert.Equal(t, tc.want, cfg.handoffOn())
+		})
+	}
+	cfg := createDefaultConfig().(*Config)
+	cfg.Handoff.Timeout = 0
+	require.ErrorContains(t, cfg.Validate(), "handoff.timeout: must be positive")
 }
