@@ -3,7 +3,6 @@ package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/mode
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,13 +29,12 @@ import (
 // is a fingerprint of the model key.
 const ownerKeyPrefix = "owner/"
 
+// maxHandoffBatch bounds the questions answered in one batch of reads.
+const maxHandoffBatch = 256
+
 // maxHandoffQuestions bounds the questions waiting for the storage
 // goroutine; beyond it a model goes on from memory (counted queue_full).
 const maxHandoffQuestions = 4096
-
-// errHandoffLate marks a question that waited past its timeout before the
-// storage goroutine reached it.
-var errHandoffLate = errors.New("handoff timeout passed before storage was asked")
 
 // ownerRecord says which gateway served a model last and the newest data
 // time it received for it.
@@ -173,12 +171,26 @@ func newHandoff(e *engine, store storagekv.Store, sv *saver) *handoff {
 
 func (h *handoff) run() {
 	defer close(h.stopped)
+	batch := make([]handoffRequest, 0, maxHandoffBatch)
 	for {
 		select {
 		case <-h.stop:
 			return
 		case r := <-h.reqs:
-			h.answer(r)
+			// The questions waiting go together: one round trip for many
+			// models when a reshard brings them at once.
+			batch = append(batch[:0], r)
+		drain:
+			for len(batch) < maxHandoffBatch {
+				select {
+				case r := <-h.reqs:
+					batch = append(batch, r)
+				default:
+					break drain
+				}
+			}
+			h.answer(batch)
+			clear(batch)
 		}
 	}
 }
@@ -189,51 +201,72 @@ func (h *handoff) close() {
 	<-h.stopped
 }
 
-// answer reads what r asks from storage, bounded by the timeout.
-func (h *handoff) answer(r handoffRequest) {
-	a := handoffAnswer{m: r.m, gen: r.gen, asking: askOwner}
-	ctx, cancel := context.WithTimeout(h.ctx, h.timeout)
-	defer cancel()
-	if r.keys != nil {
-		a.asking = askLoad
-		for _, k := range r.keys {
-			b, err := h.store.Get(ctx, k)
-			if err != nil {
-				a.err = err
-				break
-			}
-			if b == nil {
-				continue
-			}
-			res, v, err := decodeRecord(b)
-			if err == nil && k != alertKeyPrefix+v.AlertID {
-				err = errBadRecord
-			}
-			if err != nil {
-				h.tel.RecordLoaded(h.ctx, telemetry.LoadCorrupt, 1)
-				h.logger.Warn("skipping an unreadable saved alert", zap.String("key", k), zap.Error(err))
-				continue
-			}
-			a.saved = append(a.saved, savedAlert{resource: res, v: v})
-		}
-	} else {
-		b, err := h.store.Get(ctx, r.key)
-		switch {
-		case err != nil:
-			a.err = err
-		case b != nil:
-			if err := json.Unmarshal(b, &a.owner); err != nil {
-				h.logger.Warn("skipping an unreadable owner record", zap.String("key", r.key), zap.Error(err))
-			} else {
-				a.found = true
-			}
+// answer reads what the questions of batch ask from storage, in one batch
+// of reads bounded by the timeout.
+func (h *handoff) answer(batch []handoffRequest) {
+	var keys []string
+	for _, r := range batch {
+		if r.keys != nil {
+			keys = append(keys, r.keys...)
+		} else {
+			keys = append(keys, r.key)
 		}
 	}
+	ctx, cancel := context.WithTimeout(h.ctx, h.timeout)
+	values, err := storagekv.GetMany(ctx, h.store, keys)
+	cancel()
+	answers := make([]handoffAnswer, 0, len(batch))
+	for _, r := range batch {
+		a := handoffAnswer{m: r.m, gen: r.gen, asking: askOwner, err: err}
+		if r.keys != nil {
+			a.asking = askLoad
+		}
+		n := len(r.keys)
+		if n == 0 {
+			n = 1
+		}
+		if err == nil {
+			if r.keys != nil {
+				a.saved = h.decodeSaved(r.keys, values[:n])
+			} else if b := values[0]; b != nil {
+				if err := json.Unmarshal(b, &a.owner); err != nil {
+					h.logger.Warn("skipping an unreadable owner record", zap.String("key", r.key), zap.Error(err))
+				} else {
+					a.found = true
+				}
+			}
+			values = values[n:]
+		}
+		answers = append(answers, a)
+	}
 	h.mu.Lock()
-	h.answers = append(h.answers, a)
+	h.answers = append(h.answers, answers...)
 	h.mu.Unlock()
 	h.ready.Store(true)
-	h.unanswered.Add(-1)
+	h.unanswered.Add(-int64(len(batch)))
+}
+
+// decodeSaved decodes the saved alerts read under keys; unreadable ones are
+// counted and skipped (the resolution of their alerts then comes from
+// whichever gateway still holds them, or from none).
+func (h *handoff) decodeSaved(keys []string, values [][]byte) []savedAlert {
+	var saved []savedAlert
+	for i, b := range values {
+		if b == nil {
+			continue
+		}
+		res, v, err := decodeRecord(b)
+		if err == nil && keys[i] != alertKeyPrefix+v.AlertID {
+			err = errBadRecord
+		}
+		if err != nil {
+			h.tel.RecordLoaded(h.ctx, telemetry.LoadCorrupt, 1)
+			h.logger.Warn("skipping an unreadable saved alert", zap.String("key", keys[i]), zap.Error(err))
+			continue
+		}
+		saved = append(saved, savedAlert{resource: res, v: v})
+	}
+	return saved
 }
 
 // ask sends m's question to the storage goroutine. It reports false when

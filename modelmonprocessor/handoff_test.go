@@ -96,6 +96,17 @@ func waitStored(t *testing.T, s *memStorage, key string, present bool) {
 	}, 5*time.Second, time.Millisecond, "%s present=%v", key, present)
 }
 
+// waitOwner waits until the owner record of model names instance.
+func waitOwner(t *testing.T, s *memStorage, model, instance string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var rec ownerRecord
+		return json.Unmarshal(s.m[ownerKey(modelKey(model))], &rec) == nil && rec.Instance == instance
+	}, 5*time.Second, time.Millisecond, "owner of %s is not %s", model, instance)
+}
+
 func alertKey(rule, model string) string {
 	return alertKeyPrefix + modelevent.AlertID(rule, modelKey(model))
 }
@@ -140,6 +151,7 @@ func TestHandoffContinuesSavedAlert(t *testing.T) {
 	b.send(point("m", 0.97))
 	assert.Equal(t, []string{"resolved m:1 r started=+1s"}, b.events(), "resolved once, with a's start")
 	waitStored(t, store, alertKey("r", "m"), false)
+	waitOwner(t, store, "m", "b")
 
 	// a hears nothing more of m: at stale_after it finds b's newer data and
 	// drops the model without an event.
@@ -324,7 +336,7 @@ func TestHandoffNoDataQuietForMovedModel(t *testing.T) {
 	now = now.Add(30 * time.Second)
 	b.send(point("m", 0.97))
 	b.settle()
-	waitStored(t, store, ownerKey(modelKey("m")), true)
+	waitOwner(t, store, "m", "b")
 
 	now = t0.Add(2 * time.Minute)
 	a.e.tick()
@@ -422,4 +434,27 @@ func TestHandoffConfig(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Handoff.Timeout = 0
 	require.ErrorContains(t, cfg.Validate(), "handoff.timeout: must be positive")
+}
+
+// A reshard brings many models at once: their questions are answered in
+// batches of reads, and every saved alert continues.
+func TestHandoffManyModelsAtOnce(t *testing.T) {
+	store, now := newMemStorage(), t0
+	a := newGateway(t, "a", store, &now, handoffConfig)
+	b := newGateway(t, "b", store, &now, handoffConfig)
+	var lines []string
+	for i := range 600 {
+		lines = append(lines, point(fmt.Sprintf("m%d", i), 0.5))
+	}
+	a.send(lines...)
+	a.settle()
+	require.Len(t, a.events(), 600)
+	for i := range 600 {
+		waitStored(t, store, alertKey("r", fmt.Sprintf("m%d", i)), true)
+	}
+	now = now.Add(time.Second)
+	b.send(lines...)
+	b.settle()
+	assert.Empty(t, b.events())
+	assert.Equal(t, int64(600), b.handoffs()[telemetry.HandoffAdopted])
 }
