@@ -412,3 +412,72 @@ func TestHandoffKillRestartOnRedis(t *testing.T) {
 	c := newCollector(t, cfg, map[string]any{"HookURL": srv.URL, "RedisStorage": rds.Addr})
 	resolvedAfterRestart(t, c, hook)
 }
+
+// TestHandoffRedisOutage: Redis goes down mid-incident and a gateway leaves.
+// The metrics keep flowing; the gateway that takes the models over cannot
+// read their saved alerts, counts the errors and fires them again (the
+// degraded, in-memory behaviour). Redis comes back and so does the gateway:
+// the handoff works again by itself, the gateway continues the alerts saved
+// before the outage, the other drops its copies without an expired
+// resolution, and the recovery resolves each incident once.
+func TestHandoffRedisOutage(t *testing.T) {
+	am := startAlertmanager(t)
+	rds := newDurableRedis(t, freePort(t))
+	rds.startRedis(t)
+	f := newFleet(t, 2, 20, am, rds)
+	f.start(0)
+	f.start(1)
+
+	f.round(0.97, false)
+	require.True(t, f.rounds(0.5, false, 20*time.Second, func() bool { return f.count(modelevent.StateFiring) >= len(f.models) }),
+		"the incidents never fired")
+	moved := 0
+	for _, m := range f.models {
+		if f.owner(m) == 1 {
+			moved++
+		}
+	}
+	require.NotZero(t, moved)
+	require.Eventually(t, func() bool { return len(savedAlertKeys(t, rds)) == len(f.models) },
+		10*time.Second, 50*time.Millisecond, "the firing alerts never reached Redis")
+
+	rds.kill()
+	f.stop(1)
+	require.True(t, f.rounds(0.5, false, 20*time.Second, func() bool {
+		return len(f.sinks[0].find(func(v modelevent.Violation) bool { return v.State == modelevent.StateFiring })) >= len(f.models)
+	}), "gateway 0 did not go on from memory")
+	readErrors, _ := f.gateways[0].metric("otelcol_processor_modelmon_state_errors", `op="read"`)
+	assert.Positive(t, readErrors, "the failed reads are counted")
+
+	// Gateway 0 could not write its owner records during the outage, so
+	// they still name gateway 1: it restores those alerts at start, and
+	// adopts any other as its models come back.
+	rds.startRedis(t)
+	f.start(1)
+	continued := func() int {
+		restored, _ := f.gateways[1].metric("otelcol_processor_modelmon_alerts_loaded", `outcome="restored"`)
+		return int(restored) + f.handoffs("adopted", 1)
+	}
+	require.True(t, f.rounds(0.5, false, 20*time.Second, func() bool { return continued() >= moved }),
+		"after the outage gateway 1 continued %d of %d alerts", continued(), moved)
+	require.True(t, f.rounds(0.5, false, 20*time.Second, func() bool { return f.handoffs("moved", 0) >= moved }),
+		"gateway 0 dropped %d of %d models", f.handoffs("moved", 0), moved)
+	assert.Zero(t, f.count(modelevent.StateResolved), "nothing resolved while every model still breaches")
+
+	require.True(t, f.rounds(0.97, false, 20*time.Second, func() bool { return f.count(modelevent.StateResolved) >= len(f.models) }),
+		"resolutions: %d of %d", f.count(modelevent.StateResolved), len(f.models))
+	for m, evs := range f.events() {
+		var firing, resolved []modelevent.Violation
+		for _, e := range evs {
+			if e.V.State == modelevent.StateFiring {
+				firing = append(firing, e.V)
+			} else {
+				resolved = append(resolved, e.V)
+			}
+		}
+		require.Len(t, resolved, 1, "%s resolves once", m)
+		assert.Empty(t, resolved[0].ResolvedReason, m)
+		sort.Slice(firing, func(i, j int) bool { return firing[i].Time.Before(firing[j].Time) })
+		assert.True(t, resolved[0].StartedAt.Equal(firing[0].StartedAt), "%s resolves the episode saved before the outage", m)
+	}
+}
