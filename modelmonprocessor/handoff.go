@@ -522,7 +522,11 @@ func (e *engine) forget(m *model, owned bool) {
 
 // writeOwners queues the owner records of the models that received data
 // since theirs was written: at once for a model new here, then every
-// stale_after/2 of data time. The caller holds mu.
+// stale_after/2 of data time. The refresh is what keeps a model that came
+// back to a gateway still holding it safe: that gateway writes a newer
+// watermark within stale_after/2 of data after the model's return, before
+// the gateway it came from checks, stale_after after its last point. The
+// caller holds mu.
 func (e *engine) writeOwners() {
 	h := e.ho
 	n := 0
