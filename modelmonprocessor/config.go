@@ -57,6 +57,13 @@ type Config struct {
 	// resolves after it; without it the alert state is in memory.
 	Storage *component.ID `mapstructure:"storage"`
 
+	// Presets add the signals, model key and default rules of known sources
+	// (genai, vllm, triton, kserve, tgi); see config_presets.go.
+	Presets []string `mapstructure:"presets"`
+	// SignalSpecs holds the long-form signals entries (unit, error_rate,
+	// ratio), by metric name; read from signals by Unmarshal.
+	SignalSpecs map[string]SignalSpec `mapstructure:"-"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -176,6 +183,8 @@ func (c *Config) Validate() error {
 		}
 		known[sig] = true
 	}
+	c.validateSignalSpecs(known, add)
+	c.validatePresets(add)
 	if len(c.ModelKey) == 0 {
 		add("model_key: at least one attribute is required")
 	}

@@ -39,6 +39,8 @@ type engine struct {
 	// detector all models share (see detector).
 	static    []strategy.Detector
 	extractor *identity.Extractor
+	// inputs holds units and error-rate/ratio sources (ingest_rates.go).
+	inputs inputTable
 	// clock is the arrival time; tests replace it.
 	clock func() time.Time
 
@@ -96,6 +98,7 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		models:    identity.NewTable[*model](),
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.initInputs(cfg)
 	known := map[string]bool{}
 	for _, s := range e.signals.names {
 		known[s] = true
