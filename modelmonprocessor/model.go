@@ -31,7 +31,7 @@ type model struct {
 	// wins holds the windows of the signals rules aggregate, by value and
 	// in one allocation (see engine.winSlot): the window of a point is found
 	// from the model alone, in parallel with its signalState.
-	wins  []window.Window
+	wins []window.Window
 	// rates holds the error-rate and ratio signals (ingest_rates.go),
 	// created on their first point.
 	rates []rateState
