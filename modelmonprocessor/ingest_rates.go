@@ -30,6 +30,10 @@ type inputTable struct {
 	// feeds maps a metric name to the rate signals its points feed; nil
 	// without any, so that ingest skips the lookup.
 	feeds map[string][]rateFeed
+	// filter has a bit per (length, first byte, last byte) of the feeds'
+	// metric names: most metrics of a batch are no source of a rate, and
+	// the filter turns them away without hashing their names.
+	filter [64]uint64
 	// slotOf maps a signal number to its rate slot (index of model.rates),
 	// -1 for value signals.
 	slotOf []int
@@ -81,6 +85,10 @@ func (e *engine) initInputs(cfg *Config) {
 			}
 		}
 	}
+	for metric := range t.feeds {
+		i := filterBit(metric)
+		t.filter[i/64] |= 1 << (i % 64)
+	}
 	t.nRates = len(rates)
 	t.slotOf = make([]int, len(e.signals.names))
 	for i := range t.slotOf {
@@ -91,6 +99,13 @@ func (e *engine) initInputs(cfg *Config) {
 			t.slotOf[f.sig] = f.slot
 		}
 	}
+}
+
+func filterBit(name string) uint {
+	if name == "" {
+		return 0
+	}
+	return (uint(len(name))*31 + uint(name[0])*7 + uint(name[len(name)-1])) % 4096
 }
 
 // add appends a signal that no metric maps to directly and returns its number.
@@ -125,7 +140,11 @@ func (t *inputTable) rateSlot(sig int) int {
 // ingestRates feeds the points of m to the error-rate and ratio signals it
 // is a source of. The caller holds mu.
 func (e *engine) ingestRates(m pmetric.Metric, scope pcommon.Map, res pcommon.Resource, now time.Time) {
-	feeds, ok := e.inputs.feeds[m.Name()]
+	name := m.Name()
+	if i := filterBit(name); e.inputs.filter[i/64]&(1<<(i%64)) == 0 {
+		return
+	}
+	feeds, ok := e.inputs.feeds[name]
 	if !ok {
 		return
 	}

@@ -30,6 +30,11 @@ type Ratio struct {
 	n      int
 	maxAge int64
 	floor  int64
+	// num and den are the running totals. Subtracting dropped entries
+	// from a float sum drifts, so after as many drops as the window holds
+	// they are summed again from the entries: exact, and O(1) amortised.
+	num, den float64
+	drops    int
 }
 
 // NewRatio returns an empty ratio window of at most size entries (≤ 0:
@@ -65,15 +70,18 @@ func (r *Ratio) Add(t int64, num, den float64) bool {
 			}
 			e.num += num
 			e.den += den
+			r.num += num
+			r.den += den
 			return true
 		}
 	}
 	if r.n == len(r.buf) {
-		r.head = (r.head + 1) % len(r.buf)
-		r.n--
+		r.dropOldest()
 	}
 	*r.at(r.n) = ratioEntry{t: t, num: num, den: den}
 	r.n++
+	r.num += num
+	r.den += den
 	r.raiseFloor(cutoff(t, r.maxAge))
 	return true
 }
@@ -87,21 +95,30 @@ func (r *Ratio) raiseFloor(c int64) {
 	}
 	r.floor = c
 	for r.n > 0 && r.at(0).t < c {
-		r.head = (r.head + 1) % len(r.buf)
-		r.n--
+		r.dropOldest()
 	}
 }
 
+func (r *Ratio) dropOldest() {
+	e := r.at(0)
+	r.num -= e.num
+	r.den -= e.den
+	r.head = (r.head + 1) % len(r.buf)
+	r.n--
+	r.drops++
+}
+
 // Sums returns the numerator and denominator totals over the window.
-// Summed on demand rather than kept running: subtracting dropped entries
-// from a running float sum would drift over a long-lived window.
 func (r *Ratio) Sums() (num, den float64) {
-	for i := 0; i < r.n; i++ {
-		e := r.at(i)
-		num += e.num
-		den += e.den
+	if r.drops >= len(r.buf) || r.n == 0 {
+		r.num, r.den, r.drops = 0, 0, 0
+		for i := 0; i < r.n; i++ {
+			e := r.at(i)
+			r.num += e.num
+			r.den += e.den
+		}
 	}
-	return num, den
+	return r.num, r.den
 }
 
 // Value returns num/den over the window; false when the denominator is 0.
@@ -135,5 +152,6 @@ func (r *Ratio) End() int64 {
 // Reset empties the window and forgets its floor, keeping its memory.
 func (r *Ratio) Reset() {
 	r.head, r.n = 0, 0
+	r.num, r.den, r.drops = 0, 0, 0
 	r.floor = math.MinInt64
 }

@@ -80,3 +80,20 @@ func BenchmarkRatioAdd(b *testing.B) {
 		r.Add(int64(i/4)*int64(time.Second), 1, 10)
 	}
 }
+
+// TestRatioRunningSumsStayExact: totals kept running while entries come
+// and go equal the sum of the entries held.
+func TestRatioRunningSumsStayExact(t *testing.T) {
+	r := NewRatio(16, time.Hour)
+	for i := 1; i <= 1000; i++ {
+		require.True(t, r.Add(int64(i)*int64(time.Second), 0.1*float64(i%7), 0.3*float64(i%5)+0.01))
+		num, den := r.Sums()
+		var wn, wd float64
+		for j := 0; j < r.Len(); j++ {
+			wn += r.at(j).num
+			wd += r.at(j).den
+		}
+		require.InDelta(t, wn, num, 1e-9)
+		require.InDelta(t, wd, den, 1e-9)
+	}
+}
