@@ -48,6 +48,10 @@ pids+=($!)
   --config 'yaml:exporters::alert_webhook::group_wait: 2s' \
   --config 'yaml:exporters::alert_webhook::group_interval: 10s' \
   --config 'yaml:processors::modelmon::window::duration: 30s' \
+  --config 'yaml:processors::modelmon/genai::presets: [genai]' \
+  --config 'yaml:processors::modelmon/genai::window::duration: 30s' \
+  --config 'yaml:service::pipelines::metrics::processors: [memory_limiter, modelmon, modelmon/genai, batch]' \
+  --config 'yaml:service::pipelines::logs::processors: [memory_limiter, modelmon, modelmon/genai]' \
   >"$MODELMON_VAR/collector.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
@@ -60,7 +64,7 @@ echo "demo: collector healthy (metrics :8889/metrics, own telemetry :8888/metric
 "$DEMO" jobs -dir "$MODELMON_VAR/retrain-queue" &
 pids+=($!)
 
-"$DEMO" -scenario mixed -models 6 -live lines -duration "$DURATION" &
+"$DEMO" -scenario mixed -models 6 -llm -live lines -duration "$DURATION" &
 fleet=$!
 pids+=("$fleet")
 wait "$fleet"
