@@ -120,7 +120,7 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		e.winSlot[i] = -1
 	}
 	for _, r := range e.rules {
-		if r.sig >= 0 && !r.noData() && e.winSlot[r.sig] < 0 {
+		if r.sig >= 0 && !r.noData() && e.winSlot[r.sig] < 0 && e.inputs.rateSlot(r.sig) < 0 {
 			e.winSlot[r.sig] = e.windows
 			e.windows++
 		}
