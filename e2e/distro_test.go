@@ -30,6 +30,8 @@ func TestDistroManifest(t *testing.T) {
 		})
 	}
 	assert.Contains(t, listed, "module: github.com/visutility/otelcol-modelmon v0.0.0", "modelmon components come from this module")
+	assert.Contains(t, listed, "module: github.com/open-telemetry/opentelemetry-collector-contrib/receiver/prometheusreceiver v0.165.1",
+		"the prometheus receiver scrapes inference servers for the presets")
 }
 
 // TestDefaultConfigValidates runs the distro's own validation over the
