@@ -130,6 +130,7 @@ func TestGenAIServiceAlerts(t *testing.T) {
 	all, invalid := sink.all()
 	require.Empty(t, invalid)
 	for _, ev := range all {
+		t.Logf("%s %s %s observed %.3f over %d", ev.V.State, ev.V.Rule, ev.V.ModelKeyValue("gen_ai.request.model"), ev.V.Observed, ev.V.WindowSamples)
 		assert.Equal(t, "gpt-4o", ev.V.ModelKeyValue("gen_ai.request.model"), "only the degraded model fires: %s", ev.V.Rule)
 		assert.Equal(t, "openai", ev.V.ModelKeyValue("gen_ai.provider.name"))
 		assert.Equal(t, "chat-gateway", ev.Resource["service.name"])

@@ -126,6 +126,7 @@ func TestPresetsScrapeInferenceServers(t *testing.T) {
 	require.Empty(t, invalid)
 	for _, ev := range all {
 		v := ev.V
+		t.Logf("%s %s %v observed %.3f over %d", v.State, v.Rule, v.ModelKey, v.Observed, v.WindowSamples)
 		assert.NotContains(t, []string{"Qwen/Qwen2.5-7B-Instruct", "densenet_onnx", "xgboost-higgs", "mistral-7b-tgi"},
 			v.ModelKey[0].Value, "a healthy model fired %s", v.Rule)
 		switch {
