@@ -335,3 +335,44 @@ func TestREADMEPresetsExample(t *testing.T) {
 	assert.Equal(t, "s", cfg.SignalSpecs["my_service_request_seconds"].Unit)
 	require.Len(t, cfg.Rules, 2)
 }
+
+// TestRateSignalsAllocatePerBatchNotPerPoint: in steady state the
+// allocations of a scrape do not grow with its points (error rates and
+// ratios add none per point).
+func TestRateSignalsAllocatePerBatchNotPerPoint(t *testing.T) {
+	allocs := func(preset string, models int) float64 {
+		cfg, err := loadYAML(t, "presets: ["+preset+"]\nhealth_metrics: false\nwindow: {duration: 1h}\n")
+		require.NoError(t, err)
+		e, _ := testEngine(t, cfg, nil)
+		md := scrapePayload(models, t0)
+		ctx := context.Background()
+		now := t0
+		step := func() {
+			advance(md, 15*time.Second)
+			now = now.Add(15 * time.Second)
+			_, _ = e.processMetrics(ctx, md)
+		}
+		e.clock = func() time.Time { return now }
+		for i := 0; i < 2*cfg.Window.Size; i++ {
+			step()
+		}
+		return testing.AllocsPerRun(50, step)
+	}
+	for _, preset := range []string{"vllm", "triton"} {
+		small, large := allocs(preset, 10), allocs(preset, 300)
+		assert.Equal(t, small, large, "%s: %v allocations per batch of 60 points, %v per batch of 1800", preset, small, large)
+		assert.LessOrEqual(t, large, 10.0, preset)
+	}
+}
+
+// TestEveryPresetValidates loads each preset alone, as an example config would.
+func TestEveryPresetValidates(t *testing.T) {
+	for _, name := range []string{"genai", "vllm", "triton", "kserve", "tgi"} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := loadYAML(t, "presets: ["+name+"]\n")
+			require.NoError(t, err)
+			e, _ := testEngine(t, cfg, nil)
+			assert.NotEmpty(t, e.rules)
+		})
+	}
+}
