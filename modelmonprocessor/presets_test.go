@@ -376,3 +376,54 @@ func TestEveryPresetValidates(t *testing.T) {
 		})
 	}
 }
+
+// TestGenAIHostileHistograms: NaN sums, a failure marker on every point and
+// 10k distinct label values outside the model key are counted and bounded;
+// the metrics pass through.
+func TestGenAIHostileHistograms(t *testing.T) {
+	e, sink := presetEngine(t, "presets: [genai]\n")
+	ctx := context.Background()
+	start := t0.Add(-time.Second)
+	for i := 1; i <= 4; i++ {
+		ts := t0.Add(time.Duration(i) * time.Second)
+		e.clock = func() time.Time { return ts }
+		md := genaiBatch(ts, start, "m", uint64(10*i), uint64(10*i), 0.2)
+		dps := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Histogram().DataPoints()
+		for j := 0; j < 10000; j++ {
+			dp := dps.AppendEmpty()
+			dps.At(1).CopyTo(dp)
+			dp.Attributes().PutStr("server.address", "host-"+strconv.Itoa(j))
+			if j%2 == 0 {
+				dp.SetSum(math.NaN())
+			}
+		}
+		pts := md.DataPointCount()
+		out, err := e.processMetrics(ctx, md)
+		require.NoError(t, err)
+		assert.Equal(t, pts, out.DataPointCount()-healthPoints(out))
+	}
+	m := e.order[0]
+	slot := e.inputs.rateSlot(e.signals.index("error_rate"))
+	assert.LessOrEqual(t, m.rates[slot].streams.Len(), maxRateStreams)
+	ev, ok := firing(sink)["error_rate_high/m"]
+	require.True(t, ok, "failures on (nearly) every point: the share is near 1")
+	assert.Greater(t, ev.Observed, 0.5)
+}
+
+// healthPoints counts the modelmon.* health points appended to a batch.
+func healthPoints(md pmetric.Metrics) int {
+	n := 0
+	rms := md.ResourceMetrics()
+	for i := 0; i < rms.Len(); i++ {
+		sms := rms.At(i).ScopeMetrics()
+		for j := 0; j < sms.Len(); j++ {
+			ms := sms.At(j).Metrics()
+			for k := 0; k < ms.Len(); k++ {
+				if strings.HasPrefix(ms.At(k).Name(), "modelmon.") {
+					n += ms.At(k).Gauge().DataPoints().Len()
+				}
+			}
+		}
+	}
+	return n
+}
