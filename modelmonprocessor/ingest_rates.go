@@ -38,6 +38,14 @@ type inputTable struct {
 	// -1 for value signals.
 	slotOf []int
 	nRates int
+	// due lists the rate signals that took increments in the current
+	// batch, evaluated once the batch is in (see flushRates).
+	due []rateDue
+}
+
+type rateDue struct {
+	m         *model
+	sig, slot int
 }
 
 type rateFeed struct {
@@ -53,6 +61,10 @@ type rateFeed struct {
 type rateState struct {
 	win     *window.Ratio
 	streams *counter.Streams
+	// due is set while the signal waits in inputTable.due; dueAt is the
+	// newest time of its increments in the batch.
+	due   bool
+	dueAt int64
 }
 
 // initInputs registers the rate signals in the signal table (they are fed
@@ -193,7 +205,7 @@ func (e *engine) ingestRates(m pmetric.Metric, scope pcommon.Map, res pcommon.Re
 // cumulative series, and a delta series reads as a run of resets, each
 // counting its whole value, which is its increment.
 func (e *engine) ratePoint(feeds []rateFeed, attrs, scope pcommon.Map, res pcommon.Resource, pos int, start uint64, ts pcommon.Timestamp, v float64, now time.Time) {
-	md := e.modelFor(attrs, scope, res, feeds[0].sig, pos, now)
+	md := e.modelFor(attrs, scope, res, pos)
 	if md == nil {
 		return
 	}
@@ -208,7 +220,7 @@ func (e *engine) ratePoint(feeds []rateFeed, attrs, scope pcommon.Map, res pcomm
 	var attrHash uint64
 	hashed := false
 	for _, f := range feeds {
-		md.signals[f.sig].lastSeen = now
+		e.seen(md, f.sig, t)
 		rs := &md.rates[f.slot]
 		if rs.win == nil {
 			rs.win = window.NewRatio(e.cfg.Window.Size, e.cfg.Window.Duration)
@@ -246,8 +258,29 @@ func (e *engine) ratePoint(feeds []rateFeed, attrs, scope pcommon.Map, res pcomm
 			continue
 		}
 		e.counts[telemetry.Matched]++
-		e.fed(md, f.sig, t)
+		if !rs.due {
+			rs.due, rs.dueAt = true, t
+			e.inputs.due = append(e.inputs.due, rateDue{m: md, sig: f.sig, slot: f.slot})
+		}
+		rs.dueAt = max(rs.dueAt, t)
 	}
+}
+
+// flushRates evaluates the rules of the rate signals that took increments
+// in this batch, at the newest time of their increments. Not per point: a
+// share is only whole once every series of a scrape is in (the abort
+// counter alone would read as 100 % failures, a duration total before its
+// request count as an endless request), and the points of one scrape or
+// export arrive in one batch. The caller holds mu.
+func (e *engine) flushRates() {
+	for i, d := range e.inputs.due {
+		rs := &d.m.rates[d.slot]
+		rs.due = false
+		v, _, _ := rs.win.Value()
+		e.onPoint(d.m, d.sig, rs.dueAt, v)
+		e.inputs.due[i] = rateDue{}
+	}
+	e.inputs.due = e.inputs.due[:0]
 }
 
 // matches reports whether a point's attributes mark a failed request.

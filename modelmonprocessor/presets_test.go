@@ -427,3 +427,37 @@ func healthPoints(md pmetric.Metrics) int {
 	}
 	return n
 }
+
+// TestRatioEvaluatedOnWholeScrape: a scrape's duration total arrives before
+// its request count; the ratio is judged once both are in, never on the
+// numerator alone (which would read as twice the latency here).
+func TestRatioEvaluatedOnWholeScrape(t *testing.T) {
+	e, sink := presetEngine(t, `
+presets: [triton]
+rules: [{name: slow, signal: request_duration, above: 15}]
+`)
+	ctx := context.Background()
+	success, durUs := 0.0, 0.0
+	for i := 0; i < 5; i++ {
+		ts := t0.Add(time.Duration(i) * 15 * time.Second)
+		e.clock = func() time.Time { return ts }
+		md := pmetric.NewMetrics()
+		for _, s := range []struct {
+			name string
+			v    float64
+		}{{"nv_inference_request_duration_us", durUs}, {"nv_inference_request_success", success}} {
+			one := counterBatch(ts, s.name, map[string]map[string]float64{"bert": {"": s.v}}, "", "model")
+			one.ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
+		}
+		_, err := e.processMetrics(ctx, md)
+		require.NoError(t, err)
+		success += 100
+		durUs += 100 * 10 * 1000 // 10 ms per request
+	}
+	assert.Empty(t, firing(sink), "10 ms per request never crosses 15 ms")
+	m := e.order[0]
+	v, n, _, _, ok := e.aggregate(m, e.signals.index("request_duration"), 0)
+	require.True(t, ok)
+	assert.InDelta(t, 10, v, 1e-9)
+	assert.Equal(t, 400, n)
+}
