@@ -186,7 +186,9 @@ func (r *statusRegistry) Register(id component.ID, src status.Source) func() {
 	}
 }
 
-type extHost struct{ exts map[component.ID]component.Component }
+type extHost struct {
+	exts map[component.ID]component.Component
+}
 
 func (h extHost) GetExtensions() map[component.ID]component.Component { return h.exts }
 
@@ -195,7 +197,10 @@ func TestStatusRegistersWithExtensions(t *testing.T) {
 	host := extHost{exts: map[component.ID]component.Component{
 		component.MustNewID("modelmon_status"): reg,
 		component.MustNewID("other"):           &statusRegistry{srcs: map[component.ID]status.Source{}},
-		component.MustNewID("unrelated"):       struct{ component.StartFunc; component.ShutdownFunc }{},
+		component.MustNewID("unrelated"): struct {
+			component.StartFunc
+			component.ShutdownFunc
+		}{},
 	}}
 	e, _ := testEngine(t, rules(below("accuracy_low", SignalAccuracy, "mean", 0.9)), consumertest.NewNop())
 	require.NoError(t, e.start(context.Background(), host))

@@ -130,7 +130,9 @@ func TestHostileAPIIsJSON(t *testing.T) {
 }
 
 func TestFleetPagination(t *testing.T) {
-	f := fleet(10000, func(i int) string { return "model-" + strings.Repeat("x", i%3) + string(rune('a'+i%26)) + "-" + strconv.Itoa(i) })
+	f := fleet(10000, func(i int) string {
+		return "model-" + strings.Repeat("x", i%3) + string(rune('a'+i%26)) + "-" + strconv.Itoa(i)
+	})
 	srv := serve(t, map[string]status.Source{"": f})
 	code, body := get(t, srv.URL+"/")
 	require.Equal(t, http.StatusOK, code)

@@ -118,8 +118,8 @@ type modelRow struct {
 
 type ruleCell struct {
 	Rule, State, Value, Threshold, Comparison, Since string
-	Samples                                        int
-	Evaluated                                      bool
+	Samples                                          int
+	Evaluated                                        bool
 }
 
 func fleetView(req request, snaps []snapshot, now time.Time) fleetPageView {
