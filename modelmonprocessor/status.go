@@ -166,6 +166,35 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 		return snap
 	}
 
+	rows, alerts := e.scanFleet(q, &snap)
+	snap.Matched, snap.AlertsTotal = len(rows), len(alerts)
+	rows = page(smallest(rows, q, fleetOrder(q.Sort)), q)
+	alerts = page(smallest(alerts, q, func(a, b alertRow) int {
+		return cmp.Or(cmp.Compare(b.state, a.state), cmp.Compare(a.activeAt, b.activeAt),
+			cmp.Compare(a.id, b.id), cmp.Compare(a.rule, b.rule))
+	}), q)
+
+	e.mu.Lock()
+	snap.Models = make([]status.Model, len(rows))
+	for i, r := range rows {
+		snap.Models[i] = e.statusModel(r.m, false)
+	}
+	snap.Alerts = make([]status.Alert, len(alerts))
+	data := make([]templateData, len(alerts))
+	for i, a := range alerts {
+		snap.Alerts[i], data[i] = e.statusAlert(a.m, a.rule)
+	}
+	e.mu.Unlock()
+	// Templates run outside the lock: rules do not change once compiled.
+	for i, a := range alerts {
+		snap.Alerts[i].Annotations = sortedLabels(e.rules[a.rule].render(&data[i]))
+	}
+	return snap
+}
+
+// scanFleet is the first hold of the lock: one pass over the fleet
+// copying counts, filter and sort keys, and the active lifecycles.
+func (e *engine) scanFleet(q status.Query, snap *status.Snapshot) ([]fleetRow, []alertRow) {
 	e.mu.Lock()
 	snap.Taken = e.clock()
 	rows := make([]fleetRow, 0, len(e.order))
@@ -201,42 +230,58 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 	}
 	c.Models = len(e.order)
 	e.mu.Unlock()
-
-	sortFleet(rows, q.Sort)
-	slices.SortFunc(alerts, func(a, b alertRow) int {
-		return cmp.Or(cmp.Compare(b.state, a.state), cmp.Compare(a.activeAt, b.activeAt),
-			cmp.Compare(a.id, b.id), cmp.Compare(a.rule, b.rule))
-	})
-	snap.Matched, snap.AlertsTotal = len(rows), len(alerts)
-	rows, alerts = page(rows, q), page(alerts, q)
-
-	e.mu.Lock()
-	snap.Models = make([]status.Model, len(rows))
-	for i, r := range rows {
-		snap.Models[i] = e.statusModel(r.m, false)
-	}
-	snap.Alerts = make([]status.Alert, len(alerts))
-	data := make([]templateData, len(alerts))
-	for i, a := range alerts {
-		snap.Alerts[i], data[i] = e.statusAlert(a.m, a.rule)
-	}
-	e.mu.Unlock()
-	// Templates run outside the lock: rules do not change once compiled.
-	for i, a := range alerts {
-		snap.Alerts[i].Annotations = sortedLabels(e.rules[a.rule].render(&data[i]))
-	}
-	return snap
+	return rows, alerts
 }
 
-func sortFleet(rows []fleetRow, by string) {
+func fleetOrder(by string) func(a, b fleetRow) int {
 	switch by {
 	case status.SortName:
-		slices.SortFunc(rows, func(a, b fleetRow) int { return cmp.Compare(a.id, b.id) })
+		return func(a, b fleetRow) int { return cmp.Compare(a.id, b.id) }
 	case status.SortLastSeen:
-		slices.SortFunc(rows, func(a, b fleetRow) int { return cmp.Or(cmp.Compare(b.seen, a.seen), cmp.Compare(a.id, b.id)) })
-	default:
-		slices.SortFunc(rows, func(a, b fleetRow) int { return cmp.Or(cmp.Compare(b.worst, a.worst), cmp.Compare(a.id, b.id)) })
+		return func(a, b fleetRow) int { return cmp.Or(cmp.Compare(b.seen, a.seen), cmp.Compare(a.id, b.id)) }
 	}
+	return func(a, b fleetRow) int { return cmp.Or(cmp.Compare(b.worst, a.worst), cmp.Compare(a.id, b.id)) }
+}
+
+// smallest orders the rows up to the end of the query's page: a page of 100
+// out of 10k models keeps a heap of 100 instead of sorting 10k, and most
+// rows cost one comparison with the heap's top. The rows after the page
+// are left in no particular order.
+func smallest[T any](rows []T, q status.Query, order func(a, b T) int) []T {
+	k := max(q.Offset, 0) + q.PageLimit()
+	if k >= len(rows)/4 {
+		slices.SortFunc(rows, order)
+		return rows
+	}
+	// rows[:k] becomes a max-heap of the k smallest seen so far.
+	h := rows[:k]
+	down := func(i int) {
+		for {
+			c := 2*i + 1
+			if c >= k {
+				return
+			}
+			if c+1 < k && order(h[c+1], h[c]) > 0 {
+				c++
+			}
+			if order(h[c], h[i]) <= 0 {
+				return
+			}
+			h[i], h[c] = h[c], h[i]
+			i = c
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for i := k; i < len(rows); i++ {
+		if order(rows[i], h[0]) < 0 {
+			h[0], rows[i] = rows[i], h[0]
+			down(0)
+		}
+	}
+	slices.SortFunc(h, order)
+	return rows
 }
 
 // page returns the query's page of rows.

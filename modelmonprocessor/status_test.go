@@ -2,6 +2,7 @@ package modelmonprocessor
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -239,6 +240,69 @@ func TestStatusSnapshotWhileIngesting(t *testing.T) {
 			s := source(e).Snapshot(status.Query{Limit: 5})
 			assert.LessOrEqual(t, len(s.Models), 5)
 			_ = source(e).Snapshot(status.Query{Model: "m3:v1"})
+		}
+	}
+}
+
+// BenchmarkStatusSnapshot is what a status page costs the engine for a
+// fleet of 10k models: the whole Snapshot call (an upper bound of the time
+// it holds the lock), next to one batch of 100 models (700 points) through
+// the metrics path, side by side.
+func BenchmarkStatusSnapshot(b *testing.B) {
+	const models = 10_000
+	round := fleetRound(models, 0, true)
+	p, s := benchProcessor(b, benchConfig(models, false), round[0].ResourceMetrics().Len())
+	for range 3 {
+		consumeAll(b, p, round)
+	}
+	src := source(s.engine)
+	for _, q := range []struct {
+		name string
+		q    status.Query
+	}{
+		{"fleet", status.Query{}},
+		{"fleet_by_name", status.Query{Sort: status.SortName}},
+		{"model_windows", status.Query{Model: "model-42:v1"}},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if snap := src.Snapshot(q.q); len(snap.Models) == 0 {
+					b.Fatal("empty snapshot")
+				}
+			}
+		})
+	}
+	// The first hold of the lock alone: what a page poll can delay a batch by.
+	b.Run("fleet_scan_locked", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var snap status.Snapshot
+			s.engine.scanFleet(status.Query{}, &snap)
+		}
+	})
+	b.Run("batch_100_models", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			consumeAll(b, p, round[i%len(round):i%len(round)+1])
+			i++
+		}
+	})
+}
+
+func TestSmallestIsThePageOfAFullSort(t *testing.T) {
+	order := func(a, b int) int { return a - b }
+	for _, n := range []int{0, 1, 7, 100, 1000, 5000} {
+		for _, q := range []status.Query{{Limit: 1}, {Limit: 10}, {Offset: 20, Limit: 10}, {Offset: 900, Limit: 100}, {}} {
+			rows := make([]int, n)
+			for i := range rows {
+				rows[i] = (i * 7919) % 10007 // distinct, shuffled
+			}
+			want := slices.Clone(rows)
+			slices.Sort(want)
+			got := page(smallest(rows, q, order), q)
+			assert.Equal(t, page(want, q), got, "n=%d q=%+v", n, q)
 		}
 	}
 }

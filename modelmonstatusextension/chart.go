@@ -15,11 +15,13 @@ const (
 	chartH      = 240
 	plotLeft    = 64
 	plotRight   = 600
-	plotTop     = 14
+	plotTop     = 28
 	plotBottom  = 206
 	legendLeft  = 616
 	maxSeries   = 6
 	maxSegments = 2048
+	// maxDots: a window of more points draws its line without markers.
+	maxDots = 60
 )
 
 // chart is one signal's window drawn as an inline SVG: every coordinate is
@@ -152,7 +154,7 @@ func newChart(sig status.Signal, static map[string]bool) chart {
 			b.WriteByte(',')
 			b.WriteString(py)
 			b.WriteByte(' ')
-			if len(s.Points) <= 200 {
+			if len(s.Points) <= maxDots {
 				cs.Dots = append(cs.Dots, chartDot{px, py})
 			}
 		}
