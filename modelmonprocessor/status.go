@@ -31,6 +31,8 @@ type statusBoard struct {
 	unregister []func()
 	resolved   [resolvedKept]status.Alert
 	next, n    int
+	// rowsHint and alertsHint are the sizes of the last fleet scan.
+	rowsHint, alertsHint int
 }
 
 // register offers e's state to every extension of host that shows it.
@@ -194,11 +196,17 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 
 // scanFleet is the first hold of the lock: one pass over the fleet
 // copying counts, filter and sort keys, and the active lifecycles.
+//
+// The slices are sized from the previous scan before the lock is taken, so
+// that the hold does not wait on allocating and zeroing them.
 func (e *engine) scanFleet(q status.Query, snap *status.Snapshot) ([]fleetRow, []alertRow) {
+	b := &e.status
+	b.mu.Lock()
+	rows := make([]fleetRow, 0, b.rowsHint+b.rowsHint/8)
+	alerts := make([]alertRow, 0, b.alertsHint+b.alertsHint/8)
+	b.mu.Unlock()
 	e.mu.Lock()
 	snap.Taken = e.clock()
-	rows := make([]fleetRow, 0, len(e.order))
-	var alerts []alertRow
 	c := &snap.Counts
 	for _, m := range e.order {
 		worst := alertstate.Inactive
@@ -230,6 +238,9 @@ func (e *engine) scanFleet(q status.Query, snap *status.Snapshot) ([]fleetRow, [
 	}
 	c.Models = len(e.order)
 	e.mu.Unlock()
+	b.mu.Lock()
+	b.rowsHint, b.alertsHint = c.Models, len(alerts)
+	b.mu.Unlock()
 	return rows, alerts
 }
 
