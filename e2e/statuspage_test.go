@@ -49,8 +49,9 @@ const hostileModel = `<script>alert("x")</script><img src=x onerror=alert(1)>`
 // TestStatusPageInBrowser sends the testdata payloads and a small SDK fleet
 // to the built distro, then loads every status page in headless chromium:
 // the DOM must show the models and the firing alert, and carry no element
-// made from a hostile model name. Screenshots go to MODELMON_SCREENSHOTS
-// when set (e.g. docs/), else to the test's temporary directory.
+// made from a hostile model name. The screenshots the READMEs show go to
+// MODELMON_SCREENSHOTS when set (MODELMON_SCREENSHOTS=docs updates them),
+// the others to the test's temporary directory.
 func TestStatusPageInBrowser(t *testing.T) {
 	chromium := requireProgram(t, "chromium", "/usr/bin/chromium-browser")
 	port := freePort(t)
@@ -83,21 +84,21 @@ func TestStatusPageInBrowser(t *testing.T) {
 	require.Eventually(t, func() bool { return windowSamples(t, base, "churn-model:v3") >= 5 },
 		30*time.Second, 200*time.Millisecond)
 
-	shots := os.Getenv("MODELMON_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if !filepath.IsAbs(shots) {
-		shots = filepath.Join(repoRoot, shots)
+	tmp, docs := t.TempDir(), os.Getenv("MODELMON_SCREENSHOTS")
+	if docs != "" && !filepath.IsAbs(docs) {
+		docs = filepath.Join(repoRoot, docs)
 	}
 	browser := &headless{t: t, path: chromium, profile: t.TempDir()}
 	for _, p := range []struct {
 		name, path string
 		want       []string
+		// doc marks the screenshots the READMEs show.
+		doc bool
 	}{
-		{"status-fleet", "/", []string{"fraud-model:v7", "churn-model:v3", "ranker:v12", `<span class="pill firing">firing</span>`, "accuracy_low"}},
-		{"status-alerts", "/alerts", []string{"accuracy_low", "fraud-model:v7", "churn-model:v3", "firing"}},
-		{"status-model", "/models/" + url.PathEscape("fraud-model:v7"), []string{"Model fraud-model:v7", "<svg", "<polyline", "accuracy_low 0.94"}},
-		{"status-model-latency", "/models/" + url.PathEscape("ranker:v12"), []string{"latency (ms)", ">p95</text>", "latency_p95_high 120"}},
+		{"status-fleet", "/", []string{"fraud-model:v7", "churn-model:v3", "ranker:v12", `<span class="pill firing">firing</span>`, "accuracy_low"}, true},
+		{"status-alerts", "/alerts", []string{"accuracy_low", "fraud-model:v7", "churn-model:v3", "firing"}, false},
+		{"status-model", "/models/" + url.PathEscape("fraud-model:v7"), []string{"Model fraud-model:v7", "<svg", "<polyline", "accuracy_low 0.94"}, true},
+		{"status-model-latency", "/models/" + url.PathEscape("ranker:v12"), []string{"latency (ms)", ">p95</text>", "latency_p95_high 120"}, false},
 	} {
 		t.Run(p.name, func(t *testing.T) {
 			dom := browser.dumpDOM(base + p.path)
@@ -106,7 +107,10 @@ func TestStatusPageInBrowser(t *testing.T) {
 			}
 			assert.False(t, strings.Contains(dom, "<script"), "no script element, not even from the hostile model name")
 			assert.False(t, strings.Contains(dom, "<img"), "no image element")
-			png := filepath.Join(shots, p.name+".png")
+			png := filepath.Join(tmp, p.name+".png")
+			if p.doc && docs != "" {
+				png = filepath.Join(docs, p.name+".png")
+			}
 			browser.screenshot(base+p.path, png)
 			b, err := os.ReadFile(png)
 			require.NoError(t, err)
@@ -116,6 +120,15 @@ func TestStatusPageInBrowser(t *testing.T) {
 	}
 	dom := browser.dumpDOM(base + "/?sort=name")
 	assert.True(t, strings.Contains(dom, "&lt;script&gt;alert(\"x\")&lt;/script&gt;"), "the hostile name is shown as text")
+
+	// Recovery: the alert leaves the firing list for the recently resolved.
+	sendPayload(t, c, "recovery.json")
+	require.Eventually(t, func() bool { return !firingAlerts(t, base)["fraud-model:v7"] },
+		30*time.Second, 200*time.Millisecond, "fraud-model:v7 resolves")
+	dom = browser.dumpDOM(base + "/alerts")
+	_, resolved, _ := strings.Cut(dom, "Recently resolved")
+	assert.True(t, strings.Contains(resolved, "fraud-model:v7") && strings.Contains(resolved, `<span class="pill resolved">resolved</span>`),
+		"the resolved alert is listed under recently resolved")
 }
 
 // headless drives chromium without a display.
