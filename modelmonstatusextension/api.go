@@ -100,13 +100,27 @@ type apiModelsData struct {
 }
 
 type apiProcessor struct {
-	ID     string        `json:"id"`
-	Counts status.Counts `json:"counts"`
+	ID     string    `json:"id"`
+	Counts apiCounts `json:"counts"`
 	// Matched counts the models the filter kept; models holds the page.
 	Matched int        `json:"matched"`
 	Offset  int        `json:"offset"`
 	Limit   int        `json:"limit"`
 	Models  []apiModel `json:"models"`
+}
+
+// apiCounts are the fleet-wide totals of one processor.
+type apiCounts struct {
+	Models        int `json:"models"`
+	Inactive      int `json:"inactive"`
+	Pending       int `json:"pending"`
+	Firing        int `json:"firing"`
+	PendingAlerts int `json:"pendingAlerts"`
+	FiringAlerts  int `json:"firingAlerts"`
+}
+
+func toAPICounts(c status.Counts) apiCounts {
+	return apiCounts{c.Models, c.Inactive, c.Pending, c.Firing, c.PendingAlerts, c.FiringAlerts}
 }
 
 type apiModel struct {
@@ -158,7 +172,7 @@ func (x *statusExtension) apiModels(w http.ResponseWriter, r *http.Request) {
 	}
 	d := apiModelsData{Processors: []apiProcessor{}}
 	for _, s := range x.snapshots(req) {
-		p := apiProcessor{ID: s.ID, Counts: s.Snap.Counts, Matched: s.Snap.Matched, Offset: req.query.Offset, Limit: req.query.PageLimit(), Models: []apiModel{}}
+		p := apiProcessor{ID: s.ID, Counts: toAPICounts(s.Snap.Counts), Matched: s.Snap.Matched, Offset: req.query.Offset, Limit: req.query.PageLimit(), Models: []apiModel{}}
 		for _, m := range s.Snap.Models {
 			p.Models = append(p.Models, toAPIModel(m))
 		}
@@ -181,7 +195,7 @@ func (x *statusExtension) apiModel(w http.ResponseWriter, r *http.Request) {
 		if len(s.Snap.Models) == 0 {
 			continue
 		}
-		d.Processors = append(d.Processors, apiProcessor{ID: s.ID, Counts: s.Snap.Counts, Matched: 1, Limit: 1, Models: []apiModel{toAPIModel(s.Snap.Models[0])}})
+		d.Processors = append(d.Processors, apiProcessor{ID: s.ID, Counts: toAPICounts(s.Snap.Counts), Matched: 1, Limit: 1, Models: []apiModel{toAPIModel(s.Snap.Models[0])}})
 	}
 	if len(d.Processors) == 0 {
 		writeJSON(w, http.StatusNotFound, apiResponse{Status: "error", ErrorType: "not_found", Error: "no processor tracks this model"})

@@ -217,6 +217,29 @@ func TestAPIAlertsShape(t *testing.T) {
 	assert.Equal(t, "8.1e-01", a["value"], "a string, as Prometheus writes it")
 	assert.Equal(t, "accuracy of fraud-3 is low", a["annotations"].(map[string]any)["summary"])
 
+	code, body = get(t, srv.URL+"/api/v1/models?state=firing")
+	require.Equal(t, http.StatusOK, code)
+	var models struct {
+		Data struct {
+			Processors []struct {
+				ID      string         `json:"id"`
+				Counts  map[string]int `json:"counts"`
+				Matched int            `json:"matched"`
+				Models  []apiModel     `json:"models"`
+			} `json:"processors"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &models))
+	require.Len(t, models.Data.Processors, 1)
+	p := models.Data.Processors[0]
+	assert.Equal(t, "modelmon", p.ID)
+	assert.Equal(t, map[string]int{"models": 10, "inactive": 9, "pending": 0, "firing": 1, "pendingAlerts": 0, "firingAlerts": 1}, p.Counts)
+	assert.Equal(t, 1, p.Matched)
+	require.Len(t, p.Models, 1)
+	assert.Equal(t, "fraud-3", p.Models[0].ID)
+	assert.Equal(t, "accuracy_low", p.Models[0].Rules[0].Rule)
+	assert.InDelta(t, 0.81, p.Models[0].Rules[0].Value, 1e-9)
+
 	code, body = get(t, srv.URL+"/api/v1/models?sort=bogus")
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.JSONEq(t, `{"status":"error","errorType":"bad_data","error":"sort: want state, name or last_seen"}`, body)
