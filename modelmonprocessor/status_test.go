@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/visutility/otelcol-modelmon/internal/status"
@@ -304,5 +305,37 @@ func TestSmallestIsThePageOfAFullSort(t *testing.T) {
 			got := page(smallest(rows, q, order), q)
 			assert.Equal(t, page(want, q), got, "n=%d q=%+v", n, q)
 		}
+	}
+}
+
+func TestStatusResolvedRingIsBounded(t *testing.T) {
+	var b statusBoard
+	ev := newEventBatch()
+	ev.ld = plog.NewLogs()
+	lrs := ev.ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	for i := range resolvedKept + 30 {
+		state := modelevent.StateResolved
+		if i%5 == 0 {
+			state = modelevent.StateFiring
+		}
+		modelevent.Encode(&modelevent.Violation{
+			Time: t0.Add(time.Duration(i) * time.Second), State: state, AlertID: strconv.Itoa(i), EventID: "e",
+			StartedAt: t0, Rule: "r", Signal: "accuracy", Kind: modelevent.KindDegradation, Strategy: "static",
+			Aggregation: "mean", Comparison: modelevent.ComparisonBelow, Severity: modelevent.SeverityWarning,
+			ModelKey: []modelevent.Attribute{{Key: modelevent.AttrModelName, Value: "m" + strconv.Itoa(i)}},
+		}, lrs.AppendEmpty())
+		if state == modelevent.StateResolved {
+			ev.resolved++
+		} else {
+			ev.firing++
+		}
+	}
+	b.noteResolved(ev)
+	got := b.recentResolved()
+	require.Len(t, got, resolvedKept, "64 resolved among 80 events: the newest 50 kept")
+	assert.Equal(t, "79", got[0].ID, "newest first")
+	assert.Equal(t, "18", got[len(got)-1].ID)
+	for _, a := range got {
+		assert.Equal(t, "resolved", a.State)
 	}
 }

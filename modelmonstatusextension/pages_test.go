@@ -292,3 +292,35 @@ func TestStartServesAndShutsDown(t *testing.T) {
 	_, err := http.Get("http://" + addr + "/")
 	assert.Error(t, err, "closed")
 }
+
+func TestOneSectionPerProcessor(t *testing.T) {
+	srv := serve(t, map[string]status.Source{
+		"":      fleet(3, func(i int) string { return "fraud-" + strconv.Itoa(i) }),
+		"genai": fleet(5, func(i int) string { return "llm-" + strconv.Itoa(i) }),
+	})
+	_, body := get(t, srv.URL+"/")
+	assert.Contains(t, body, `<section id="modelmon">`)
+	assert.Contains(t, body, `<section id="modelmon/genai">`)
+	assert.Less(t, strings.Index(body, `id="modelmon"`), strings.Index(body, `id="modelmon/genai"`), "ordered by id")
+
+	_, body = get(t, srv.URL+"/?processor=modelmon/genai")
+	assert.NotContains(t, body, `<section id="modelmon">`)
+	assert.Contains(t, body, "llm-3")
+	assert.NotContains(t, body, "fraud-")
+
+	_, body = get(t, srv.URL+"/models/llm-3")
+	assert.Equal(t, 1, strings.Count(body, "<section id="), "only the processor tracking it")
+}
+
+func TestRegisterReplacesAndUnregisters(t *testing.T) {
+	x := newExtension(createDefaultConfig().(*Config), extensiontest.NewNopSettings(metadata.Type))
+	id := component.MustNewID("modelmon")
+	first, second := fleet(1, func(int) string { return "a" }), fleet(1, func(int) string { return "b" })
+	unregisterFirst := x.Register(id, first)
+	unregisterSecond := x.Register(id, second)
+	unregisterFirst() // a reloaded pipeline's old engine shutting down late
+	require.Len(t, x.registered(), 1)
+	assert.Same(t, second, x.registered()[0].src.(*fakeSource))
+	unregisterSecond()
+	assert.Empty(t, x.registered())
+}
