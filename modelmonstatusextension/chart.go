@@ -175,8 +175,13 @@ func newChart(sig status.Signal, static map[string]bool) chart {
 		c.Rules = append(c.Rules, chartRule{Y: f1(y(r.Threshold)), Label: clip(r.Rule) + " " + num(r.Threshold), Colour: "#c62828", LegendY: legend})
 		legend += 16
 	}
-	for i := range 5 {
-		v := v0 + (v1-v0)*float64(i)/4
+	step := niceStep((v1 - v0) / 5)
+	first := math.Ceil(v0/step) * step
+	for i := 0; i < 12; i++ {
+		v := first + float64(i)*step
+		if v > v1 {
+			break
+		}
 		c.YTicks = append(c.YTicks, chartTick{Pos: f1(y(v)), Label: num(v)})
 	}
 	layout := "15:04:05"
@@ -188,6 +193,21 @@ func newChart(sig status.Signal, static map[string]bool) chart {
 		c.XTicks = append(c.XTicks, chartTick{Pos: f1(x(t)), Label: time.Unix(0, t).UTC().Format(layout)})
 	}
 	return c
+}
+
+// niceStep rounds a tick distance up to 1, 2 or 5 times a power of ten,
+// so that the axis reads 0.80, 0.85, 0.90 rather than 0.7959, 0.8432.
+func niceStep(d float64) float64 {
+	if !(d > 0) || math.IsInf(d, 0) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(d)))
+	for _, m := range []float64{1, 2, 5} {
+		if d <= m*p {
+			return m * p
+		}
+	}
+	return 10 * p
 }
 
 func drawThreshold(r status.RuleStatus, static map[string]bool) bool {

@@ -324,3 +324,17 @@ func TestRegisterReplacesAndUnregisters(t *testing.T) {
 	unregisterSecond()
 	assert.Empty(t, x.registered())
 }
+
+func TestNiceTicks(t *testing.T) {
+	for _, tc := range []struct{ in, want float64 }{
+		{0.047, 0.05}, {0.012, 0.02}, {3, 5}, {0.1, 0.1}, {70, 100}, {0, 1},
+	} {
+		assert.InDelta(t, tc.want, niceStep(tc.in), 1e-12, "%v", tc.in)
+	}
+	c := newChart(status.Signal{Name: "accuracy", Points: []status.Point{{T: now, V: 0.7959}, {T: now.Add(time.Minute), V: 0.9841}}}, nil)
+	var labels []string
+	for _, tk := range c.YTicks {
+		labels = append(labels, tk.Label)
+	}
+	assert.Equal(t, []string{"0.8", "0.85", "0.9", "0.95"}, labels)
+}
