@@ -159,7 +159,7 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 		snap.Taken = e.clock()
 		for _, m := range e.order {
 			if m.key.ID == q.Model {
-				snap.Models = []status.Model{e.statusModel(m, true)}
+				snap.Models = []status.Model{e.statusModel(m, snap.Taken, true)}
 				break
 			}
 		}
@@ -179,12 +179,12 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 	e.mu.Lock()
 	snap.Models = make([]status.Model, len(rows))
 	for i, r := range rows {
-		snap.Models[i] = e.statusModel(r.m, false)
+		snap.Models[i] = e.statusModel(r.m, snap.Taken, false)
 	}
 	snap.Alerts = make([]status.Alert, len(alerts))
 	data := make([]templateData, len(alerts))
 	for i, a := range alerts {
-		snap.Alerts[i], data[i] = e.statusAlert(a.m, a.rule)
+		snap.Alerts[i], data[i] = e.statusAlert(a.m, a.rule, snap.Taken)
 	}
 	e.mu.Unlock()
 	// Templates run outside the lock: rules do not change once compiled.
@@ -233,7 +233,7 @@ func (e *engine) scanFleet(q status.Query, snap *status.Snapshot) ([]fleetRow, [
 			c.Inactive++
 		}
 		if q.State == "" || q.State == worst.String() {
-			rows = append(rows, fleetRow{m: m, id: m.key.ID, worst: worst, seen: m.lastSeen.UnixNano()})
+			rows = append(rows, fleetRow{m: m, id: m.key.ID, worst: worst, seen: m.anchor})
 		}
 	}
 	c.Models = len(e.order)
@@ -317,14 +317,16 @@ func (e *engine) statusRules() []status.Rule {
 	return out
 }
 
-// statusModel copies one model; with windows, its signals too. The caller
-// holds mu.
-func (e *engine) statusModel(m *model, windows bool) status.Model {
+// statusModel copies one model; with windows, its signals too. now is the
+// collector's clock the model's clock is read at. The caller holds mu.
+func (e *engine) statusModel(m *model, now time.Time, windows bool) status.Model {
 	sm := status.Model{
 		ID:       m.key.ID,
 		Labels:   make([]status.Label, len(m.key.Attrs)),
 		State:    status.StateInactive,
-		LastSeen: m.lastSeen,
+		LastSeen: time.Unix(0, m.anchor).UTC(),
+		LastData: time.Unix(0, m.watermark).UTC(),
+		Clock:    time.Unix(0, m.clockAt(now.UnixNano())).UTC(),
 		Rules:    make([]status.RuleStatus, len(e.rules)),
 	}
 	for i, a := range m.key.Attrs {
@@ -435,7 +437,7 @@ func ruleStatus(r *rule, rs *ruleState) status.RuleStatus {
 
 // statusAlert copies one active lifecycle and the data its annotations are
 // rendered from. The caller holds mu.
-func (e *engine) statusAlert(m *model, ri int) (status.Alert, templateData) {
+func (e *engine) statusAlert(m *model, ri int, now time.Time) (status.Alert, templateData) {
 	r, rs := e.rules[ri], &m.rules[ri]
 	if rs.alertID == "" {
 		rs.alertID = modelevent.AlertID(r.name, m.key.Attrs)
@@ -444,6 +446,7 @@ func (e *engine) statusAlert(m *model, ri int) (status.Alert, templateData) {
 		ID: rs.alertID, Rule: r.name, Signal: r.signal, Kind: string(r.kind), Model: m.key.ID,
 		Labels: make([]status.Label, len(m.key.Attrs)), State: rs.tracker.State().String(),
 		Severity: string(r.severity), ActiveAt: rs.tracker.ActiveAt(), For: r.forDur,
+		Clock: time.Unix(0, m.clockAt(now.UnixNano())).UTC(),
 		Value: rs.res.Observed, Threshold: rs.res.Threshold, Comparison: string(comparison(r.dir, &rs.res)),
 	}
 	key := make(map[string]string, len(m.key.Attrs))

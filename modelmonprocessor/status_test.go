@@ -74,7 +74,9 @@ func TestStatusSnapshotFleet(t *testing.T) {
 	assert.Equal(t, 0.9, r.Threshold)
 	assert.Equal(t, 2, r.Samples)
 	assert.True(t, r.Evaluated)
-	assert.Equal(t, t0, bad.LastSeen)
+	assert.Equal(t, t0, bad.LastSeen, "arrival time")
+	assert.Equal(t, t0.Add(-time.Minute), bad.LastData, "newest data-point time")
+	assert.Equal(t, t0.Add(-time.Minute), bad.Clock, "the model's clock: its data time, no arrival since")
 	assert.Empty(t, bad.Signals, "windows only for a single model")
 
 	require.Len(t, snap.Alerts, 2)
@@ -111,7 +113,9 @@ func TestStatusSnapshotFleet(t *testing.T) {
 		res := s.Resolved[0]
 		assert.Equal(t, "resolved", res.State)
 		assert.Equal(t, "bad-b:v1", res.Model)
-		assert.Equal(t, t0, res.ResolvedAt)
+		// Resolved at the data-point time of the batch's point that cleared it.
+		assert.False(t, res.ResolvedAt.After(t0))
+		assert.True(t, res.ResolvedAt.After(t0.Add(-8*time.Second)))
 		assert.False(t, res.ActiveAt.IsZero())
 		assert.Equal(t, 1, s.Counts.FiringAlerts)
 	})

@@ -129,6 +129,7 @@ type apiModel struct {
 	Resource map[string]string `json:"resource,omitempty"`
 	State    string            `json:"state"`
 	LastSeen time.Time         `json:"lastSeen"`
+	LastData *time.Time        `json:"lastData,omitempty"`
 	Rules    []apiRule         `json:"rules"`
 	Signals  []apiSignal       `json:"signals,omitempty"`
 }
@@ -206,6 +207,10 @@ func (x *statusExtension) apiModel(w http.ResponseWriter, r *http.Request) {
 
 func toAPIModel(m status.Model) apiModel {
 	out := apiModel{ID: clipAPI(m.ID), Labels: map[string]string{}, State: m.State, LastSeen: m.LastSeen.UTC()}
+	if !m.LastData.IsZero() {
+		t := m.LastData.UTC()
+		out.LastData = &t
+	}
 	for _, l := range m.Labels {
 		out.Labels[clipAPI(l.Name)] = clipAPI(l.Value)
 	}

@@ -159,7 +159,7 @@ func fleetView(req request, snaps []snapshot, now time.Time) fleetPageView {
 				LastSeen: m.LastSeen.UTC().Format(time.RFC3339), Ago: ago(now, m.LastSeen),
 			}
 			for _, r := range m.Rules {
-				row.Rules = append(row.Rules, cell(r, comparison[r.Rule], now))
+				row.Rules = append(row.Rules, cell(r, comparison[r.Rule], modelClock(m.Clock, now)))
 			}
 			sec.Models = append(sec.Models, row)
 		}
@@ -239,7 +239,7 @@ func alertView(a status.Alert, processor string, now time.Time) alertRow {
 	r := alertRow{
 		ID: clip(a.ID), Rule: clip(a.Rule), Signal: clip(a.Signal), Kind: a.Kind, Model: clip(a.Model),
 		URL: modelURL(a.Model, processor), State: a.State, Severity: a.Severity, Labels: labels(a.Labels),
-		Since: a.ActiveAt.UTC().Format(time.RFC3339), SinceAgo: ago(now, a.ActiveAt), For: a.For.String(),
+		Since: a.ActiveAt.UTC().Format(time.RFC3339), SinceAgo: ago(modelClock(a.Clock, now), a.ActiveAt), For: a.For.String(),
 		Value: num(a.Value), Threshold: num(a.Threshold), Comparison: symbol(a.Comparison, a.Value, a.Threshold),
 	}
 	if !a.ResolvedAt.IsZero() {
@@ -279,8 +279,10 @@ type modelSection struct {
 	Resource  []label
 	LastSeen  string
 	Ago       string
-	Rules     []ruleCell
-	Charts    []chart
+	// LastData is the newest data-point time, the right end of the charts.
+	LastData string
+	Rules    []ruleCell
+	Charts   []chart
 }
 
 func modelView(req request, snaps []snapshot, now time.Time) modelPageView {
@@ -295,12 +297,15 @@ func modelView(req request, snaps []snapshot, now time.Time) modelPageView {
 			Processor: s.ID, State: m.State, Labels: labels(m.Labels), Resource: labels(m.Resource),
 			LastSeen: m.LastSeen.UTC().Format(time.RFC3339), Ago: ago(now, m.LastSeen),
 		}
+		if !m.LastData.IsZero() {
+			sec.LastData = m.LastData.UTC().Format(time.RFC3339Nano)
+		}
 		comparison, static := map[string]string{}, map[string]bool{}
 		for _, r := range s.Snap.Rules {
 			comparison[r.Name], static[r.Name] = r.Comparison, r.HasThreshold
 		}
 		for _, r := range m.Rules {
-			sec.Rules = append(sec.Rules, cell(r, comparison[r.Rule], now))
+			sec.Rules = append(sec.Rules, cell(r, comparison[r.Rule], modelClock(m.Clock, now)))
 		}
 		for _, sig := range m.Signals {
 			sec.Charts = append(sec.Charts, newChart(sig, static))
@@ -312,6 +317,16 @@ func modelView(req request, snaps []snapshot, now time.Time) modelPageView {
 
 // num formats a value with four significant digits.
 func num(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+// modelClock is the clock an alert's age is read on: the model's own (data
+// time), which the processor stamps alert times with, or the collector's
+// when the processor gave none.
+func modelClock(clock, now time.Time) time.Time {
+	if clock.IsZero() {
+		return now
+	}
+	return clock
+}
 
 // ago is the time since t, rounded for reading ("3m12s ago").
 func ago(now, t time.Time) string {

@@ -139,7 +139,13 @@ type Model struct {
 	State string
 	// LastSeen is when the model's newest data arrived (collector clock).
 	LastSeen time.Time
-	Rules    []RuleStatus
+	// LastData is the newest data-point time the model sent (its watermark).
+	LastData time.Time
+	// Clock is the model's clock at the snapshot: data-point time, advanced
+	// by the collector's clock since the last arrival. Alert times (ActiveAt)
+	// are on this clock, so their age is Clock minus them.
+	Clock time.Time
+	Rules []RuleStatus
 	// Signals are the windows; filled only for a single-model query.
 	Signals []Signal
 }
@@ -212,6 +218,9 @@ type Alert struct {
 	ActiveAt    time.Time
 	// ResolvedAt is set for resolved alerts.
 	ResolvedAt time.Time
+	// Clock is the model's clock at the snapshot (see Model.Clock); zero
+	// for resolved alerts.
+	Clock      time.Time
 	For        time.Duration
 	Value      float64
 	Threshold  float64
