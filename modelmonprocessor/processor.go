@@ -86,6 +86,9 @@ type engine struct {
 	runMu   sync.Mutex
 	stop    chan struct{}
 	stopped chan struct{}
+
+	// status serves the status page extensions (status.go).
+	status statusBoard
 }
 
 func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
@@ -160,6 +163,8 @@ func (e *engine) start(ctx context.Context, host component.Host) error {
 	}
 	e.stop, e.stopped = make(chan struct{}), make(chan struct{})
 	go e.run(e.stop, e.stopped)
+	// Status page: offer the state to modelmon_status extensions.
+	e.status.register(e, host)
 	return nil
 }
 
@@ -181,6 +186,8 @@ func (e *engine) run(stop <-chan struct{}, stopped chan<- struct{}) {
 func (e *engine) shutdown(ctx context.Context) error {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
+	// Status page: withdraw the state before it stops changing.
+	e.status.unregisterAll()
 	if e.stop != nil {
 		close(e.stop)
 		e.stop = nil

@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-for port in 4317 4318 8088 13133; do
+for port in 4317 4318 8088 8890 13133; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "demo: port $port is in use (another collector or sink running?)" >&2
     exit 1
@@ -60,6 +60,7 @@ for _ in $(seq 1 100); do
 done
 curl -fsS -o /dev/null http://127.0.0.1:13133/ || { echo "demo: collector did not start:" >&2; tail -20 "$MODELMON_VAR/collector.log" >&2; exit 1; }
 echo "demo: collector healthy (metrics :8889/metrics, own telemetry :8888/metrics, log $MODELMON_VAR/collector.log)"
+echo "demo: status page http://127.0.0.1:8890/ (alerts http://127.0.0.1:8890/alerts)"
 
 "$DEMO" jobs -dir "$MODELMON_VAR/retrain-queue" &
 pids+=($!)
