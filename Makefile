@@ -10,9 +10,10 @@ DEMO := $(BIN)/modelmon-demo
 TEST_TIMEOUT ?= 30m
 DEMO_DURATION ?= 0
 
-# Only the code compiled into the distro makes it stale (not the demo, the tests or the benches).
-DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueexporter redisstorageextension modelevent internal \
-	-name '*.go' -not -name '*_test.go' 2>/dev/null)
+# Only the code compiled into the distro makes it stale (not the demo, the tests or the benches);
+# the status page's templates are embedded in it.
+DISTRO_SRC := $(shell find modelmonprocessor modelmonstatusextension alertwebhookexporter retrainqueueexporter redisstorageextension modelevent internal \
+	\( -name '*.go' -not -name '*_test.go' -o -name '*.html' \) 2>/dev/null)
 
 .PHONY: all build run test unit e2e lint deps demo demo-bin bench-detectors bench-drift clean
 
@@ -48,7 +49,8 @@ run: build
 	mkdir -p var
 	./$(DISTRO) --config otelcol-config.yaml
 
-# deps installs the real servers the end-to-end tests talk to (redis-server, prometheus-alertmanager).
+# deps installs the real servers the end-to-end tests talk to (redis-server, prometheus-alertmanager)
+# and the headless browser the status page is checked in (chromium).
 deps:
 	./scripts/install-deps.sh
 

@@ -60,6 +60,13 @@ type Config struct {
 	// it, through storage that every gateway reaches (see handoff.go).
 	Handoff HandoffConfig `mapstructure:"handoff"`
 
+	// Presets add the signals, model key and default rules of known sources
+	// (genai, vllm, triton, kserve, tgi); see config_presets.go.
+	Presets []string `mapstructure:"presets"`
+	// SignalSpecs holds the long-form signals entries (unit, error_rate,
+	// ratio), by metric name; read from signals by Unmarshal.
+	SignalSpecs map[string]SignalSpec `mapstructure:"-"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -207,6 +214,8 @@ func (c *Config) Validate() error {
 		}
 		known[sig] = true
 	}
+	c.validateSignalSpecs(known, add)
+	c.validatePresets(add)
 	if len(c.ModelKey) == 0 {
 		add("model_key: at least one attribute is required")
 	}

@@ -44,6 +44,8 @@ type engine struct {
 	noDataBySignal [][]int
 	modelNoData    []int
 	extractor      *identity.Extractor
+	// inputs holds units and error-rate/ratio sources (ingest_rates.go).
+	inputs inputTable
 	// clock is the arrival time; tests replace it.
 	clock func() time.Time
 
@@ -89,6 +91,9 @@ type engine struct {
 	runMu   sync.Mutex
 	stop    chan struct{}
 	stopped chan struct{}
+
+	// status serves the status page extensions (status.go).
+	status statusBoard
 }
 
 func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
@@ -111,6 +116,7 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		instance:  instanceID(cfg, set.Resource),
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.initInputs(cfg)
 	known := map[string]bool{}
 	for _, s := range e.signals.names {
 		known[s] = true
@@ -138,7 +144,7 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		e.winSlot[i] = -1
 	}
 	for _, r := range e.rules {
-		if r.sig >= 0 && !r.noData() && e.winSlot[r.sig] < 0 {
+		if r.sig >= 0 && !r.noData() && e.winSlot[r.sig] < 0 && e.inputs.rateSlot(r.sig) < 0 {
 			e.winSlot[r.sig] = e.windows
 			e.windows++
 		}
@@ -163,6 +169,8 @@ func (e *engine) start(ctx context.Context, host component.Host) error {
 	}
 	e.stop, e.stopped = make(chan struct{}), make(chan struct{})
 	go e.run(e.stop, e.stopped)
+	// Status page: offer the state to modelmon_status extensions.
+	e.status.register(e, host)
 	return nil
 }
 
@@ -184,6 +192,8 @@ func (e *engine) run(stop <-chan struct{}, stopped chan<- struct{}) {
 func (e *engine) shutdown(ctx context.Context) error {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
+	// Status page: withdraw the state before it stops changing.
+	e.status.unregisterAll()
 	if e.stop != nil {
 		close(e.stop)
 		e.stop = nil
