@@ -37,7 +37,7 @@ func (e *alertExporter) tick(ctx context.Context) {
 // resend posts every still-firing alert whose last post is resend_interval
 // old, so that Alertmanager does not let it expire.
 func (e *alertExporter) resend(ctx context.Context, now time.Time) {
-	due := e.table.Due(now, e.cfg.ResendInterval)
+	due := e.table.Recheck(ctx, e.table.Due(now, e.cfg.ResendInterval))
 	for len(due) > 0 {
 		chunk := due[:min(len(due), maxResendBatch)]
 		due = due[len(chunk):]
@@ -62,7 +62,7 @@ func (e *alertExporter) resend(ctx context.Context, now time.Time) {
 // repeat re-notifies each still-firing alert once repeat_interval has passed
 // since its last notification.
 func (e *alertExporter) repeat(ctx context.Context, now time.Time) {
-	for _, en := range e.table.Due(now, e.cfg.RepeatInterval) {
+	for _, en := range e.table.Recheck(ctx, e.table.Due(now, e.cfg.RepeatInterval)) {
 		n := &payload.Notification{
 			// A repeat is a new message: receivers must not drop it as a redelivery.
 			ID:          fmt.Sprintf("%s.repeat.%d", en.EventID, en.Repeats+1),

@@ -43,7 +43,8 @@ exporters:
   alert_webhook:
     endpoint: {{.AlertmanagerURL}}
     format: alertmanager
-    resend_interval: 1m
+    resend_interval: 500ms
+    storage: redis_storage
     retry_on_failure:
       initial_interval: 100ms
       max_interval: 1s
@@ -227,6 +228,11 @@ func checkEpisodes(t *testing.T, f *fleet, am *alertmanager, rds *redisServer, s
 	t.Helper()
 	require.Eventually(t, func() bool { return len(am.activeAlerts(t)) == 0 }, 20*time.Second, 100*time.Millisecond,
 		"Alertmanager still holds active alerts")
+	// Gateways re-send firing alerts every resend_interval (500ms): none
+	// that lost a model may re-send it once its new owner resolved it,
+	// which would reopen the incident.
+	assert.Never(t, func() bool { return len(am.activeAlerts(t)) > 0 }, 4*500*time.Millisecond, 100*time.Millisecond,
+		"a re-sent alert reopened a resolved incident")
 	// Alertmanager notifies a resolution at its group's next interval.
 	require.Eventually(t, func() bool {
 		return len(am.Notified.alerts("accuracy_low", "resolved")) >= len(f.models)
@@ -305,6 +311,13 @@ func TestReshardHandoff(t *testing.T) {
 		moved, time.Since(back).Round(10*time.Millisecond))
 	assert.Equal(t, len(f.models), f.count(modelevent.StateFiring), "no second firing anywhere")
 	assert.Zero(t, f.count(modelevent.StateResolved), "nothing resolved while every model still breaches")
+
+	resent := 0.0
+	for _, g := range f.gateways {
+		v, _ := g.metric("otelcol_alert_webhook_notifications_sent", `kind="resend"`)
+		resent += v
+	}
+	assert.Positive(t, resent, "the gateways re-sent the firing alerts during the incident")
 
 	// The data recovers: each incident resolves once, where its model is.
 	require.True(t, f.rounds(0.97, false, 20*time.Second, func() bool { return f.count(modelevent.StateResolved) >= len(f.models) }),
