@@ -22,15 +22,15 @@ import (
 func (e *alertExporter) send(ctx context.Context, n *payload.Notification, kind string) error {
 	msgs, err := e.format.Render(n)
 	if err != nil {
-		e.metrics.NotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+		e.metrics.ExporterAlertWebhookNotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
 		return consumererror.NewPermanent(fmt.Errorf("render %s notification: %w", e.cfg.Format, err))
 	}
 	for _, m := range msgs {
 		if err := e.post(ctx, m); err != nil {
-			e.metrics.NotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+			e.metrics.ExporterAlertWebhookNotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
 			return err
 		}
-		e.metrics.NotificationsSent.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+		e.metrics.ExporterAlertWebhookNotificationsSent.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
 	}
 	return nil
 }
