@@ -108,11 +108,7 @@ func (e *alertExporter) start(ctx context.Context, host component.Host) error {
 		return fmt.Errorf("build HTTP client: %w", err)
 	}
 	e.client = client
-	if httpstatus.Cleartext(e.url) {
-		e.logger.Warn("Notifications go over plain http to another host: their content, signatures and auth headers "+
-			"can be read and changed on the way; use https",
-			zap.String("endpoint", httpstatus.Redact(e.url)))
-	}
+	httpstatus.WarnCleartext(e.logger, e.url, "Notifications")
 	if e.cfg.Storage != nil {
 		e.store, err = storagekv.Open(ctx, host, *e.cfg.Storage, component.KindExporter, e.id, storageClientName)
 		if err != nil {

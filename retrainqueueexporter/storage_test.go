@@ -97,7 +97,7 @@ func TestStorageMisconfigured(t *testing.T) {
 	cfg.Storage = &missing
 	e, err := newExporter(cfg, exportertestSettings(), time.Now)
 	require.NoError(t, err)
-	assert.ErrorContains(t, e.start(ctx, nopHost()), "storage: extension nope not found")
+	assert.ErrorContains(t, e.start(ctx, nopHost()), `storage extension "nope" not found`)
 	require.NoError(t, e.shutdown(ctx))
 }
 
