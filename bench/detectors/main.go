@@ -1,7 +1,7 @@
 // Command detectors runs the detection-quality bench of the adaptive
 // strategies (`make bench-detectors`). The detectors live in an internal
 // package of the processor, which Go lets only code under modelmonprocessor/
-// import, so the bench itself is modelmonprocessor/internal/strategy/quality
+// import, so the bench itself is modelmonprocessor/internal/testing/detectorquality
 // and this command runs it from the module root, passing its flags on.
 // README.md here explains the method and holds the last printed table.
 package main
@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-const benchPkg = "./modelmonprocessor/internal/strategy/quality"
+const benchPkg = "./modelmonprocessor/internal/testing/detectorquality"
 
 func main() {
 	root, err := moduleRoot()
