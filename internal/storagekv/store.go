@@ -187,8 +187,8 @@ func (s *walking) Apply(ctx context.Context, changes map[string][]byte) error {
 	}
 	return s.client.Batch(ctx, operations(changes)...)
 }
-func (*walking) Persistent() bool                               { return true }
-func (s *walking) Close(ctx context.Context) error              { return s.client.Close(ctx) }
+func (*walking) Persistent() bool                  { return true }
+func (s *walking) Close(ctx context.Context) error { return s.client.Close(ctx) }
 
 func (s *walking) Range(ctx context.Context, fn func(string, []byte) error) error {
 	// The walk holds the storage's transaction: collect first, call fn after,

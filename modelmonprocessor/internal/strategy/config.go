@@ -2,7 +2,6 @@ package strategy
 
 import (
 	"fmt"
-	"time"
 )
 
 // Config holds the parameters of every adaptive strategy; a rule reads the
@@ -101,21 +100,8 @@ func checkFraction(field string, v *float64) error {
 	return nil
 }
 
-func orInt(v *int, def int) int {
-	if v == nil {
-		return def
-	}
-	return *v
-}
-
-func orFloat(v *float64, def float64) float64 {
-	if v == nil {
-		return def
-	}
-	return *v
-}
-
-func orDuration(v *time.Duration, def time.Duration) time.Duration {
+// or returns *v, or def when the setting is absent.
+func or[T any](v *T, def T) T {
 	if v == nil {
 		return def
 	}
