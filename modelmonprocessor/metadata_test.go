@@ -26,4 +26,5 @@ func TestMetadataMatchesCode(t *testing.T) {
 	metadatatest.RecordAll(b)
 	metadatatest.AssertTelemetry(t, md, reader)
 	metadatatest.AssertDocumentation(t, md, "documentation.md")
+	metadatatest.AssertStatusTable(t, md, "README.md")
 }

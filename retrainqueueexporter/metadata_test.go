@@ -32,4 +32,5 @@ func TestMetadataMatchesCode(t *testing.T) {
 	}))
 	metadatatest.AssertTelemetry(t, md, reader)
 	metadatatest.AssertDocumentation(t, md, "documentation.md")
+	metadatatest.AssertStatusTable(t, md, "README.md")
 }

@@ -57,3 +57,26 @@ func AssertDocumentation(t *testing.T, md Metadata, path string) {
 	require.NoError(t, err)
 	assert.Equal(t, want, string(got), "%s is out of date: run the test with UPDATE_DOCUMENTATION=1", path)
 }
+
+// AssertStatusTable fails unless the README at path holds the status table
+// of md: stability per level, distributions and warnings.
+func AssertStatusTable(t *testing.T, md Metadata, path string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	readme := string(raw)
+	for _, level := range sortedKeys(md.Status.Stability) {
+		assert.Contains(t, readme, fmt.Sprintf("| Stability     | [%s]: %s |", level, strings.Join(md.Status.Stability[level], ", ")))
+	}
+	for _, d := range md.Status.Distributions {
+		assert.Contains(t, readme, fmt.Sprintf("| Distributions | [%s] |", d))
+	}
+	if len(md.Status.Warnings) > 0 {
+		links := make([]string, len(md.Status.Warnings))
+		for i, w := range md.Status.Warnings {
+			links[i] = fmt.Sprintf("[%s](#warnings)", w)
+		}
+		assert.Contains(t, readme, "| Warnings      | "+strings.Join(links, ", ")+" |")
+		assert.Contains(t, readme, "\n## Warnings\n")
+	}
+}

@@ -26,6 +26,7 @@ type Metadata struct {
 		Class         string              `yaml:"class"`
 		Stability     map[string][]string `yaml:"stability"`
 		Distributions []string            `yaml:"distributions"`
+		Warnings      []string            `yaml:"warnings"`
 		Codeowners    struct {
 			Active []string `yaml:"active"`
 		} `yaml:"codeowners"`
