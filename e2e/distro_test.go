@@ -23,7 +23,7 @@ func TestDistroManifest(t *testing.T) {
 		"otlp", "nop", // receivers
 		"modelmon", "batch", "memory_limiter", // processors
 		"alert_webhook", "retrain_queue", "debug", "otlp_grpc", "otlp_http", "prometheus", // exporters
-		"health_check", "file_storage", // extensions
+		"health_check", "file_storage", "redis_storage", // extensions
 	} {
 		t.Run(name, func(t *testing.T) {
 			assert.True(t, strings.Contains(listed, "- name: "+name+"\n"), "component %s missing from the distro", name)

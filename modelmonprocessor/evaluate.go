@@ -14,25 +14,32 @@ const noDataAggregation = "age"
 
 func isActive(t *alertstate.Tracker) bool { return t.State() != alertstate.Inactive }
 
-// evaluate steps every rule of m. fromBatch re-evaluates the conditions of
-// signals fed in the current batch; otherwise (the ticker) the last
-// conditions stand and only time advances. The caller holds mu.
-func (e *engine) evaluate(m *model, now time.Time, fromBatch bool, ev *eventBatch) {
-	for ri, r := range e.rules {
-		rs := &m.rules[ri]
-		evaluated := rs.evaluated
-		// An event's time is the data-point time that caused it; without new
-		// data (the ticker, no_data) it is the evaluation time.
-		at := now
-		switch {
-		case r.noData():
-			e.evaluateAbsence(m, r, rs, now)
-			if fromBatch && (r.sig < 0 || m.signals[r.sig].batch == e.batch) {
-				// Data that ends an absence is the cause of the resolution.
-				at = time.Unix(0, m.newest(r.sig, e.batch)).UTC()
+// onPoint evaluates the rules reading signal sig of m at the time t of a
+// point just admitted to the signal's window, whose value is v, and steps
+// their lifecycles at t. Static rules evaluate at every point and adaptive
+// rules on a raw value observe every point, so the same points give the same
+// events however they are batched; adaptive rules on a window aggregate learn
+// from one evaluation per evaluation_interval of data time. The caller holds
+// mu.
+func (e *engine) onPoint(m *model, sig int, t int64, v float64) {
+	for _, ri := range e.rulesBySignal[sig] {
+		r, rs := e.rules[ri], &m.rules[ri]
+		if r.noData() {
+			continue
+		}
+		if r.stepped {
+			if rs.nextEval != 0 && t < rs.nextEval {
+				continue
 			}
-		case fromBatch && m.signals[r.sig].batch == e.batch:
-			at = time.Unix(0, m.signals[r.sig].newest).UTC()
+			rs.nextEval = t + int64(e.cfg.EvaluationInterval)
+		}
+		// Transitions due before this point happen as the ticker would have
+		// made them, with the condition as it was.
+		e.advance(m, r, rs, t)
+		evaluated := rs.evaluated
+		if r.perPoint {
+			e.observeValue(rs, v, t)
+		} else {
 			e.evaluateValue(m, r, rs)
 		}
 		if rs.evaluated != evaluated {
@@ -40,25 +47,86 @@ func (e *engine) evaluate(m *model, now time.Time, fromBatch bool, ev *eventBatc
 			// like a state change (health_metrics_interval).
 			m.changes++
 		}
-		e.step(m, r, rs, now, at, ev)
+		e.step(m, r, rs, t)
 	}
 }
 
-func (e *engine) evaluateAbsence(m *model, r *rule, rs *ruleState, now time.Time) {
-	last := m.lastSeen
-	if r.sig >= 0 {
-		last = m.signals[r.sig].lastSeen
-	}
-	if last.IsZero() {
-		// The model never sent this signal: absence of something never seen
-		// is not an outage.
-		rs.cond = false
+// present ends the absence a no_data rule reported: data of the signal it
+// watches arrived at t. The caller holds mu.
+func (e *engine) present(m *model, r *rule, rs *ruleState, t int64) {
+	if !rs.cond && rs.tracker.State() == alertstate.Inactive {
 		return
 	}
-	age := now.Sub(last)
-	rs.cond = age >= r.absentFor
-	rs.res = strategy.Result{Breach: rs.cond, Ready: true, Observed: age.Seconds(), Threshold: r.threshold}
+	e.advance(m, r, rs, t)
+	rs.cond = false
+	rs.res = strategy.Result{Ready: true, Threshold: r.threshold}
+	e.step(m, r, rs, t)
+}
+
+// absence starts the absence of a no_data rule once its signal's newest
+// point is absent_for behind limit: at exactly that data time, so that the
+// event does not depend on when the ticker looked. The caller holds mu.
+func (e *engine) absence(m *model, r *rule, rs *ruleState, limit int64) {
+	if rs.cond {
+		return
+	}
+	last := m.lastData(r.sig)
+	if last == 0 {
+		// The model never sent this signal: absence of something never seen
+		// is not an outage.
+		return
+	}
+	at := last + int64(r.absentFor)
+	if at > limit {
+		return
+	}
+	rs.cond = true
+	rs.res = strategy.Result{Breach: true, Ready: true, Observed: r.absentFor.Seconds(), Threshold: r.threshold}
+	if !rs.evaluated {
+		rs.evaluated = true
+		m.changes++
+	}
+	e.step(m, r, rs, at)
+}
+
+// lastData is the newest data-point time of signal sig, or of the model when
+// sig < 0.
+func (m *model) lastData(sig int) int64 {
+	if sig < 0 {
+		return m.watermark
+	}
+	return m.signals[sig].lastData
+}
+
+// advance makes the transitions due up to limit with the last condition:
+// a pending alert fires at ActiveAt + for, a kept alert resolves when
+// keep_firing_for runs out. Each is stamped with the time it fell due. The
+// caller holds mu.
+func (e *engine) advance(m *model, r *rule, rs *ruleState, limit int64) {
+	// Each due transition leaves a state with no due time, or one that the
+	// other condition would need: two rounds suffice, a third is a guard.
+	for range 3 {
+		at, ok := rs.tracker.Due(r.forDur, r.keepFiring)
+		if !ok || at > limit {
+			return
+		}
+		if r.noData() && rs.cond {
+			rs.res.Observed = float64(at-m.lastData(r.sig)) / float64(time.Second)
+		}
+		e.step(m, r, rs, at)
+	}
+}
+
+// observeValue feeds a raw value to the detector of a rule that watches
+// every point.
+func (e *engine) observeValue(rs *ruleState, v float64, t int64) {
+	if rs.restored {
+		rs.cond = observeRestored(rs, v, t)
+		return
+	}
+	rs.res = rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, t), Active: isActive(&rs.tracker)})
 	rs.evaluated = true
+	rs.cond = rs.res.Ready && rs.res.Breach
 }
 
 func (e *engine) evaluateValue(m *model, r *rule, rs *ruleState) {
@@ -72,16 +140,7 @@ func (e *engine) evaluateValue(m *model, r *rule, rs *ruleState) {
 	}
 	if rs.restored {
 		rs.restored = false
-		if !r.perPoint {
-			rs.cond = observeRestored(rs, v, end)
-			return
-		}
-	}
-	if r.perPoint {
-		rs.cond = rs.breach
-		if rs.breach {
-			rs.res = rs.breachRes
-		}
+		rs.cond = observeRestored(rs, v, end)
 		return
 	}
 	rs.res = rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, end), Active: isActive(&rs.tracker)})
@@ -103,10 +162,11 @@ func observeRestored(rs *ruleState, v float64, t int64) (breach bool) {
 }
 
 // endHold ends the hold of m's restored lifecycles once one window duration
-// has passed: the window then holds what it would have without the restart.
-// The ticker calls it, keeping the check off the path of every batch.
-func endHold(m *model, now time.Time) {
-	if m.holdUntil == 0 || now.UnixNano() < m.holdUntil {
+// of data time has passed since the first data after the restore: the
+// window then holds what it would have without the restart. The ticker
+// calls it, keeping the check off the path of every batch.
+func endHold(m *model, now int64) {
+	if m.holdUntil <= 0 || now < m.holdUntil {
 		return
 	}
 	m.holdUntil = 0
@@ -115,21 +175,25 @@ func endHold(m *model, now time.Time) {
 	}
 }
 
-// step advances one lifecycle and records the event of a transition to
-// firing or to resolved; pending and its clearing are visible in health
-// metrics only, like Prometheus' ALERTS series.
-func (e *engine) step(m *model, r *rule, rs *ruleState, now, at time.Time, ev *eventBatch) {
+// step advances one lifecycle at data time at and records the event of a
+// transition to firing or to resolved; pending and its clearing are visible
+// in health metrics only, like Prometheus' ALERTS series. A time behind the
+// lifecycle's last step is taken as that step's: its clock never runs
+// backwards.
+func (e *engine) step(m *model, r *rule, rs *ruleState, at int64) {
 	activeBefore := rs.tracker.ActiveAt()
-	tr := rs.tracker.Step(rs.cond, now, r.forDur, r.keepFiring)
-	if tr != alertstate.None {
-		// Every transition changes the state health metrics report.
-		m.changes++
+	tr := rs.tracker.Step(rs.cond, time.Unix(0, at), r.forDur, r.keepFiring)
+	if tr == alertstate.None {
+		return
 	}
+	// Every transition changes the state health metrics report.
+	m.changes++
+	when := time.Unix(0, rs.tracker.Last()).UTC()
 	switch tr {
 	case alertstate.ToFiring:
-		ev.add(m, e.violation(m, r, rs, modelevent.StateFiring, at, rs.tracker.ActiveAt(), ""))
+		e.events.add(m, e.violation(m, r, rs, modelevent.StateFiring, when, rs.tracker.ActiveAt(), ""))
 	case alertstate.Resolved:
-		ev.add(m, e.violation(m, r, rs, modelevent.StateResolved, at, activeBefore, ""))
+		e.events.add(m, e.violation(m, r, rs, modelevent.StateResolved, when, activeBefore, ""))
 		if rs.det != nil {
 			// Adaptive strategies relearn normal after an incident.
 			rs.det.Reset()
@@ -137,14 +201,38 @@ func (e *engine) step(m *model, r *rule, rs *ruleState, now, at time.Time, ev *e
 	}
 }
 
+// tickModel advances m's lifecycles to its clock at arrival time now: due
+// transitions, absences of no_data rules and, stale_after past its newest
+// data, eviction. It reports whether m was evicted. The caller holds mu.
+func (e *engine) tickModel(m *model, now int64) (evicted bool) {
+	clock := m.clockAt(now)
+	evictAt := m.watermark + int64(e.cfg.StaleAfter)
+	limit := min(clock, evictAt)
+	endHold(m, limit)
+	for ri, r := range e.rules {
+		rs := &m.rules[ri]
+		if r.noData() {
+			e.absence(m, r, rs, limit)
+		}
+		e.advance(m, r, rs, limit)
+	}
+	if clock < evictAt {
+		return false
+	}
+	e.evict(m, evictAt)
+	return true
+}
+
 // evict forgets a model that sent nothing for stale_after; its firing alerts
-// resolve with reason expired so that no alert is left open downstream.
-func (e *engine) evict(m *model, now time.Time, ev *eventBatch) {
+// resolve with reason expired, stale_after past its newest data, so that no
+// alert is left open downstream.
+func (e *engine) evict(m *model, at int64) {
 	for ri, r := range e.rules {
 		rs := &m.rules[ri]
 		activeAt := rs.tracker.ActiveAt()
+		when := time.Unix(0, max(at, rs.tracker.Last())).UTC()
 		if rs.tracker.ForceResolve() {
-			ev.add(m, e.violation(m, r, rs, modelevent.StateResolved, now, activeAt, modelevent.ResolvedExpired))
+			e.events.add(m, e.violation(m, r, rs, modelevent.StateResolved, when, activeAt, modelevent.ResolvedExpired))
 		}
 	}
 	e.models.Delete(m.key)

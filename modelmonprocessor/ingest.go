@@ -7,7 +7,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 
-	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 )
 
@@ -51,7 +50,7 @@ func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 			if dp.Flags().NoRecordedValue() {
 				continue
 			}
-			if md := e.modelFor(dp.Attributes(), scope, res, sig, i, now); md != nil {
+			if md := e.modelFor(dp.Attributes(), scope, res, i); md != nil {
 				e.addHistogram(md, sig, dp, cumulative, scale, now)
 			}
 		}
@@ -64,7 +63,7 @@ func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 			if dp.Flags().NoRecordedValue() {
 				continue
 			}
-			if md := e.modelFor(dp.Attributes(), scope, res, sig, i, now); md != nil {
+			if md := e.modelFor(dp.Attributes(), scope, res, i); md != nil {
 				e.addExponential(md, sig, dp, cumulative, scale, now)
 			}
 		}
@@ -79,10 +78,16 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 			// A staleness marker says the series ended; it carries no value.
 			continue
 		}
-		md := e.modelFor(dp.Attributes(), scope, res, sig, i, now)
+		md := e.modelFor(dp.Attributes(), scope, res, i)
 		if md == nil {
 			continue
 		}
+		t, ok := e.pointTime(dp.Timestamp(), now)
+		if !ok {
+			e.counts[telemetry.InvalidValue]++
+			continue
+		}
+		e.seen(md, sig, t)
 		var v float64
 		switch dp.ValueType() {
 		case pmetric.NumberDataPointValueTypeDouble:
@@ -98,18 +103,42 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 			e.counts[telemetry.InvalidValue]++
 			continue
 		}
-		t, ok := e.pointTime(dp.Timestamp(), now)
-		if !ok {
-			e.counts[telemetry.InvalidValue]++
-			continue
-		}
 		if !e.admit(md, sig, t, v) {
 			e.counts[telemetry.Late]++
 			continue
 		}
 		e.counts[telemetry.Matched]++
-		e.fed(md, sig, t)
-		e.observePoint(md, sig, v, t)
+		e.onPoint(md, sig, t, v)
+	}
+}
+
+// seen moves m's clock and signal sig's liveness on to data time t: any
+// point with a valid time, even one refused later as invalid or late, shows
+// that the model and the signal are alive, and ends their absence. An
+// absence the point shows in data time (a gap of absent_for since the
+// previous point) starts first, as the ticker would have started it had the
+// points arrived as they were made: a backlog gives the events live traffic
+// gives.
+func (e *engine) seen(m *model, sig int, t int64) {
+	for _, ri := range e.noDataBySignal[sig] {
+		e.absence(m, e.rules[ri], &m.rules[ri], t)
+	}
+	for _, ri := range e.modelNoData {
+		e.absence(m, e.rules[ri], &m.rules[ri], t)
+	}
+	m.seen(t, e.now)
+	ss := &m.signals[sig]
+	if t > ss.lastData {
+		ss.lastData = t
+	}
+	if m.holdUntil < 0 {
+		m.holdUntil = t + int64(e.cfg.Window.Duration)
+	}
+	for _, ri := range e.noDataBySignal[sig] {
+		e.present(m, e.rules[ri], &m.rules[ri], t)
+	}
+	for _, ri := range e.modelNoData {
+		e.present(m, e.rules[ri], &m.rules[ri], t)
 	}
 }
 
@@ -122,12 +151,10 @@ func (e *engine) admit(m *model, sig int, t int64, v float64) bool {
 	return m.signals[sig].floor.Admit(t, int64(e.cfg.Window.Duration))
 }
 
-// modelFor returns the model of a data point of signal sig, the pos-th of
-// its metric, creating it when there is room, or nil when the point has no
-// model key or the model limit is reached (both counted). Any point, even
-// one refused later as invalid or late, shows that the model and the signal
-// are alive.
-func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, sig, pos int, now time.Time) *model {
+// modelFor returns the model of a data point, the pos-th of its metric,
+// creating it when there is room, or nil when the point has no model key or
+// the model limit is reached (both counted).
+func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, pos int) *model {
 	if !e.extractor.Values(&e.scratch, point, scope, res.Attributes()) {
 		e.counts[telemetry.NoModelKey]++
 		return nil
@@ -139,8 +166,6 @@ func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, sig, p
 		}
 		e.recent.Remember(pos, m.key, m)
 	}
-	m.lastSeen = now
-	m.signals[sig].lastSeen = now
 	if m.batch != e.batch {
 		m.batch = e.batch
 		e.touched = append(e.touched, m)
@@ -165,47 +190,12 @@ func (e *engine) lookup(res pcommon.Resource) *model {
 		return nil
 	}
 	m := e.newModel(e.extractor.Intern(&e.scratch, h), res)
+	// A model whose points never carry a valid time is still evicted
+	// stale_after after it appeared.
+	m.anchor = e.now
 	e.models.Put(m.key, m)
 	e.order = append(e.order, m)
 	return m
-}
-
-// fed marks signal sig of m as having new samples in this batch, so that its
-// rules are re-evaluated; only accepted samples count, or a late point would
-// re-feed adaptive detectors the same window.
-func (e *engine) fed(m *model, sig int, t int64) {
-	ss := &m.signals[sig]
-	if ss.batch != e.batch {
-		ss.batch = e.batch
-		ss.newest = t
-		for _, ri := range e.rulesBySignal[sig] {
-			m.rules[ri].breach = false
-		}
-	} else if t > ss.newest {
-		ss.newest = t
-	}
-}
-
-// observePoint feeds a raw value to the rules that watch every point.
-func (e *engine) observePoint(m *model, sig int, v float64, t int64) {
-	for _, ri := range e.rulesBySignal[sig] {
-		r := e.rules[ri]
-		if !r.perPoint {
-			continue
-		}
-		rs := &m.rules[ri]
-		if rs.restored {
-			if observeRestored(rs, v, t) {
-				rs.breach, rs.breachRes = true, rs.res
-			}
-			continue
-		}
-		rs.res = rs.det.Observe(strategy.Input{Value: v, Time: time.Unix(0, t), Active: isActive(&rs.tracker)})
-		rs.evaluated = true
-		if rs.res.Ready && rs.res.Breach {
-			rs.breach, rs.breachRes = true, rs.res
-		}
-	}
 }
 
 // pointTime is a data point's time, or the arrival time when it has none.

@@ -1,11 +1,10 @@
 package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
 
 import (
-	"time"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstate"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/cumulative"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/window"
@@ -19,12 +18,20 @@ type model struct {
 	resource pcommon.Resource
 	// resHash is identity.HashAttributes of resource, so that health
 	// metrics can group models sharing a resource without comparing maps.
-	resHash  uint64
-	lastSeen time.Time
+	resHash uint64
+	// watermark is the newest data-point time seen (unix nanoseconds); the
+	// model is evicted stale_after past it.
+	watermark int64
+	// clock and anchor are the model's clock: its value (data time) at the
+	// arrival time anchor. Between arrivals it advances with the collector's
+	// clock (see clockAt), so that `for`, keep_firing_for, no_data and
+	// eviction move on for a silent model.
+	clock, anchor int64
 	// batch is the generation of the last batch that touched the model.
 	batch uint64
-	// holdUntil (unix nanoseconds) ends the hold of lifecycles restored
-	// from storage at the first tick after it; zero when there is none (see
+	// holdUntil (unix nanoseconds, model clock) ends the hold of lifecycles
+	// restored from storage at the first tick after it; negative until the
+	// first data after the restore sets it, zero when there is none (see
 	// evaluateValue and endHold).
 	holdUntil int64
 	signals   []signalState
@@ -43,25 +50,38 @@ type model struct {
 	healthAt               int64
 }
 
+// clockAt is the model's clock at arrival time now: the data time it last
+// reached, advanced by the collector's clock since then. It never runs
+// backwards.
+func (m *model) clockAt(now int64) int64 {
+	if now <= m.anchor {
+		return m.clock
+	}
+	return m.clock + (now - m.anchor)
+}
+
+// seen moves the model's clock on to data-point time t arriving at now.
+func (m *model) seen(t, now int64) {
+	m.clock, m.anchor = max(t, m.clockAt(now)), now
+	if t > m.watermark {
+		m.watermark = t
+	}
+}
+
 // signalState is one signal's liveness for one model, and its histogram
 // window, created on the signal's first histogram point (latency as a
 // histogram is the common case; other signals rarely are).
-//
-// Its 64 bytes are one cache line: every point reads and writes the first
-// four fields.
 type signalState struct {
-	// lastSeen is the arrival time of the newest point, for no_data rules.
-	lastSeen time.Time
-	batch    uint64
-	// newest is the newest data-point time seen in the current batch.
-	newest int64
+	// lastData is the newest data-point time of the signal (unix
+	// nanoseconds), for no_data rules; zero before the first.
+	lastData int64
 	// floor stands in for a window when no rule reads the signal: a late
 	// point is then one older than the newest minus window.duration (a
 	// window full by count refuses more; there is none to be full).
 	floor window.Floor
 	hist  *window.HistWindow
 	// prev holds the last point of each cumulative histogram stream.
-	prev map[uint64]*cumulative
+	prev cumulative.Streams
 }
 
 // ruleState is one rule's alert lifecycle for one model. The fields every
@@ -75,20 +95,20 @@ type ruleState struct {
 	cond bool
 	// evaluated is true once res holds a verdict (health metrics report it).
 	evaluated bool
-	// breach accumulates per-point verdicts within a batch for rules that
-	// observe every point.
-	breach bool
 	// restored is true for a lifecycle restored as firing from storage until
 	// its window holds min_samples again or the model's hold ends: until
 	// then, too few samples keep the condition instead of clearing it.
 	restored bool
+	// nextEval is the data time of the next evaluation of an adaptive rule
+	// on a window aggregate: one per evaluation step of data time, so that
+	// it learns at the same rate however the points are batched.
+	nextEval int64
 	samples  int
 	winStart int64
 	winEnd   int64
 	res      strategy.Result
 
-	alertID   string
-	breachRes strategy.Result
+	alertID string
 }
 
 func (e *engine) newModel(key *identity.Key, res pcommon.Resource) *model {
@@ -160,21 +180,6 @@ func (e *engine) aggregate(m *model, sig int, a window.Aggregation) (v float64, 
 		}
 	}
 	return 0, 0, 0, 0, false
-}
-
-// newest is the newest data-point time of signal sig (or of any signal when
-// sig < 0) in the given batch.
-func (m *model) newest(sig int, batch uint64) int64 {
-	if sig >= 0 {
-		return m.signals[sig].newest
-	}
-	var t int64
-	for i := range m.signals {
-		if s := &m.signals[i]; s.batch == batch && s.newest > t {
-			t = s.newest
-		}
-	}
-	return t
 }
 
 // maxResourceAttrs bounds the resource attributes kept per model for its

@@ -59,12 +59,14 @@ func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 
 	e.mu.Lock()
 	now := e.clock()
-	ev := newEventBatch()
+	e.now = now.UnixNano()
+	e.events = newEventBatch()
 	outcomes := map[string]int{}
 	for i := range saved {
-		outcomes[e.restoreAlert(&saved[i], now, ev)]++
+		outcomes[e.restoreAlert(&saved[i], now)]++
 	}
 	e.tel.RecordModels(ctx, e.models.Len())
+	ev := e.takeEvents()
 	e.sendMu.Lock()
 	e.mu.Unlock()
 	defer e.sendMu.Unlock()
@@ -82,16 +84,16 @@ func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 
 // restoreAlert puts one saved alert back and returns its load outcome. The
 // caller holds mu.
-func (e *engine) restoreAlert(s *savedAlert, now time.Time, ev *eventBatch) string {
+func (e *engine) restoreAlert(s *savedAlert, now time.Time) string {
 	v := &s.v
 	ri := e.ruleIndex(v.Rule)
 	if ri < 0 || !e.sameKeyNames(v.ModelKey) {
-		e.expireSaved(s, now, ev)
+		e.expireSaved(s, now)
 		return telemetry.LoadExpired
 	}
-	m, ok := e.restoredModel(v.ModelKey, s.resource, now)
+	m, ok := e.restoredModel(v.ModelKey, s.resource, v.Time, now)
 	if !ok {
-		e.expireSaved(s, now, ev)
+		e.expireSaved(s, now)
 		return telemetry.LoadOverLimit
 	}
 	r, rs := e.rules[ri], &m.rules[ri]
@@ -115,11 +117,11 @@ func (e *engine) restoreAlert(s *savedAlert, now time.Time, ev *eventBatch) stri
 	if r.noData() {
 		// The firing event observed the age of the newest point: put that
 		// point's time back, so the absence goes on until data arrives.
-		last := v.Time.Add(-time.Duration(v.Observed * float64(time.Second)))
+		last := v.Time.Add(-time.Duration(v.Observed * float64(time.Second))).UnixNano()
 		if r.sig >= 0 {
-			m.signals[r.sig].lastSeen = last
-		} else if last.Before(m.lastSeen) {
-			m.lastSeen = last
+			m.signals[r.sig].lastData = last
+		} else if last < m.watermark {
+			m.watermark = last
 		}
 	}
 	return telemetry.LoadRestored
@@ -127,14 +129,17 @@ func (e *engine) restoreAlert(s *savedAlert, now time.Time, ev *eventBatch) stri
 
 // expireSaved resolves a saved alert that cannot be restored, with reason
 // expired, from what its firing event carried.
-func (e *engine) expireSaved(s *savedAlert, now time.Time, ev *eventBatch) {
+func (e *engine) expireSaved(s *savedAlert, now time.Time) {
 	v := s.v
 	v.State = modelevent.StateResolved
 	v.ResolvedReason = modelevent.ResolvedExpired
 	v.EventID = newEventID()
 	v.Time = now.UTC()
+	if v.Time.Before(v.StartedAt) {
+		v.Time = v.StartedAt
+	}
 	v.Summary = ""
-	ev.add(&model{resource: s.resource}, &v)
+	e.events.add(&model{resource: s.resource}, &v)
 }
 
 func (e *engine) ruleIndex(name string) int {
@@ -161,10 +166,12 @@ func (e *engine) sameKeyNames(key []modelevent.Attribute) bool {
 }
 
 // restoredModel finds or creates the model of a saved key, as data with
-// those key values would. A new model counts as seen now, so that it has
+// those key values would. A new model's clock starts at the later of the
+// saved event's time and now: nothing newer is known of its data, and the
+// collector's clock fills the gap of the restart, so the model has
 // stale_after to send again before it is evicted. ok is false when the key
 // is refused or max_models is reached.
-func (e *engine) restoredModel(key []modelevent.Attribute, res pcommon.Resource, now time.Time) (*model, bool) {
+func (e *engine) restoredModel(key []modelevent.Attribute, res pcommon.Resource, at, now time.Time) (*model, bool) {
 	point := pcommon.NewMap()
 	for _, a := range key {
 		point.PutStr(a.Key, a.Value)
@@ -174,15 +181,20 @@ func (e *engine) restoredModel(key []modelevent.Attribute, res pcommon.Resource,
 	if !ok {
 		return nil, false
 	}
+	clock := max(at.UnixNano(), now.UnixNano())
 	if _, m, found := e.models.Get(&e.scratch, h); found {
+		if clock > m.clock {
+			m.clock, m.watermark = clock, clock
+		}
 		return m, true
 	}
 	if e.models.Len() >= e.cfg.MaxModels {
 		return nil, false
 	}
 	m := e.newModel(e.extractor.Intern(&e.scratch, h), res)
-	m.lastSeen = now
-	m.holdUntil = now.Add(e.cfg.Window.Duration).UnixNano()
+	m.clock, m.watermark, m.anchor = clock, clock, now.UnixNano()
+	// The hold starts with the first data after the restore (see seen).
+	m.holdUntil = -1
 	e.models.Put(m.key, m)
 	e.order = append(e.order, m)
 	return m, true

@@ -259,14 +259,14 @@ func TestRestoreNoData(t *testing.T) {
 	r.now = r.now.Add(6 * time.Minute)
 	r.send("model.latency 100 model.name=a model.version=1") // the model lives; accuracy is absent
 	r.e.tick()
-	require.Equal(t, []string{"firing a:1 gone started=+6m0s"}, r.events())
+	require.Equal(t, []string{"firing a:1 gone started=+5m0s"}, r.events(), "absent_for past the last accuracy point")
 
 	r.restart(time.Minute, nil)
 	r.e.tick()
 	r.send("model.latency 100 model.name=a model.version=1")
 	require.Empty(t, r.events(), "still absent: no event")
 	r.send("model.accuracy 0.97 model.name=a model.version=1")
-	assert.Equal(t, []string{"resolved a:1 gone started=+6m0s"}, r.events())
+	assert.Equal(t, []string{"resolved a:1 gone started=+5m0s"}, r.events())
 }
 
 func TestRestoreOverMaxModels(t *testing.T) {

@@ -40,6 +40,10 @@ type rule struct {
 	// perPoint rules feed every raw data point to their detector: adaptive
 	// strategies with aggregation last, which is the change-detection setting.
 	perPoint bool
+	// stepped rules are adaptive rules on a window aggregate: they evaluate
+	// once per evaluation_interval of data time, since each evaluation
+	// teaches their detector.
+	stepped bool
 }
 
 // noData reports whether the rule watches for absence instead of values.
@@ -266,4 +270,5 @@ func compileValueRule(r *rule, rc RuleConfig, add func(string, ...any)) {
 		r.dir = d
 	}
 	r.perPoint = agg == window.Last
+	r.stepped = !r.perPoint
 }

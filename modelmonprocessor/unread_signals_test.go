@@ -47,7 +47,7 @@ func TestUnreadSignalsKeepNoWindow(t *testing.T) {
 			assert.Equal(t, want, sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
 			assert.Equal(t, 2, e.models.Len(), "unread signals create and keep models")
 			for _, m := range e.order {
-				assert.Equal(t, t0, m.lastSeen, m.key.ID)
+				assert.Equal(t, t0.UnixNano(), m.watermark, m.key.ID)
 			}
 			// Still alive just before stale_after, evicted at it.
 			e.clock = func() time.Time { return t0.Add(e.cfg.StaleAfter - time.Second) }

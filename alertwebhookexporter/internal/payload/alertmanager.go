@@ -39,15 +39,11 @@ func (f Alertmanager) Render(n *Notification) ([]Message, error) {
 	out := make([]PostableAlert, 0, len(n.Alerts))
 	for i := range n.Alerts {
 		a := &n.Alerts[i]
-		ends := a.EndsAt
-		if ends.IsZero() {
-			// Prometheus' choice: four resend intervals of grace.
-			ends = n.Now.Add(4 * f.ResendInterval)
-		}
+		starts, ends := amTimes(a, n.Now, f.ResendInterval)
 		out = append(out, PostableAlert{
 			Labels:       a.Labels,
 			Annotations:  a.Annotations,
-			StartsAt:     a.StartsAt.UTC(),
+			StartsAt:     starts.UTC(),
 			EndsAt:       ends.UTC(),
 			GeneratorURL: n.ExternalURL,
 		})
@@ -57,4 +53,30 @@ func (f Alertmanager) Render(n *Notification) ([]Message, error) {
 		return nil, err
 	}
 	return []Message{{ID: n.ID, Body: body}}, nil
+}
+
+// amTimes are an alert's startsAt and endsAt as Alertmanager must see them.
+// Alertmanager judges both on its own clock: an endsAt after its now means
+// "still firing until then" (and loses to the later endsAt of an earlier
+// firing post), and a startsAt after endsAt is refused. The alert's times
+// are data-point times, which a producer's clock running ahead puts in the
+// future, so neither is sent later than the exporter's now; a resolution
+// then ends at once. Firing alerts carry Prometheus' four resend intervals
+// of grace.
+func amTimes(a *Alert, now time.Time, resend time.Duration) (starts, ends time.Time) {
+	starts = a.StartsAt
+	if starts.After(now) {
+		starts = now
+	}
+	if a.EndsAt.IsZero() {
+		return starts, now.Add(4 * resend)
+	}
+	ends = a.EndsAt
+	if ends.After(now) {
+		ends = now
+	}
+	if ends.Before(starts) {
+		ends = starts
+	}
+	return starts, ends
 }

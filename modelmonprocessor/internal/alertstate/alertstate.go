@@ -145,6 +145,27 @@ func (t *Tracker) Step(cond bool, now time.Time, forDur, keepFiringFor time.Dura
 	return None
 }
 
+// Due returns the time at which the lifecycle changes next if the
+// condition stays as last stepped: a pending alert fires at ActiveAt + for,
+// a firing alert kept by keep_firing_for resolves when that runs out. ok is
+// false when no such change is scheduled. Stepping at the returned time
+// with the last condition makes that change; the time is a function of the
+// data alone, so every replica fed the same points stamps the same change,
+// whenever its clock happened to look.
+func (t *Tracker) Due(forDur, keepFiringFor time.Duration) (at int64, ok bool) {
+	switch {
+	case t.state == Pending && forDur > 0:
+		return t.activeAt + int64(forDur), true
+	case t.state == Firing && t.keeping && keepFiringFor > 0:
+		return t.keepSince + int64(keepFiringFor), true
+	}
+	return 0, false
+}
+
+// Last returns the time of the latest Step (unix nanoseconds), the
+// lifecycle's own clock; zero before the first.
+func (t *Tracker) Last() int64 { return t.last }
+
 // State returns the current state.
 func (t *Tracker) State() State { return t.state }
 

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/health"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
@@ -37,8 +38,12 @@ type engine struct {
 	windows int
 	// static holds, per rule with the static strategy, the one stateless
 	// detector all models share (see detector).
-	static    []strategy.Detector
-	extractor *identity.Extractor
+	static []strategy.Detector
+	// noDataBySignal lists, per signal, the no_data rules watching it, and
+	// modelNoData those that watch a model as a whole.
+	noDataBySignal [][]int
+	modelNoData    []int
+	extractor      *identity.Extractor
 	// clock is the arrival time; tests replace it.
 	clock func() time.Time
 
@@ -49,10 +54,14 @@ type engine struct {
 	scratch identity.Scratch
 	// recent guesses each point's model from the points of the batch's
 	// earlier metrics; emptied after each batch.
-	recent  identity.Recent[*model]
-	batch   uint64
+	recent identity.Recent[*model]
+	batch  uint64
+	// now is the arrival time of the batch or tick in progress (unix
+	// nanoseconds) and events the events it made.
+	now     int64
+	events  *eventBatch
 	touched []*model
-	health  healthScratch
+	health  health.Builder
 	counts  telemetry.Counts
 	// buffers reused across histogram points.
 	bounds          []float64
@@ -101,14 +110,20 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		known[s] = true
 	}
 	e.rulesBySignal = make([][]int, len(e.signals.names))
+	e.noDataBySignal = make([][]int, len(e.signals.names))
 	for _, rc := range cfg.effectiveRules() {
 		r, err := compileRule(rc, known, cfg.StaleAfter)
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: %w", rc.Name, err)
 		}
 		r.sig = e.signals.index(r.signal)
-		if r.sig >= 0 {
+		switch {
+		case r.sig >= 0 && r.noData():
+			e.noDataBySignal[r.sig] = append(e.noDataBySignal[r.sig], len(e.rules))
+		case r.sig >= 0:
 			e.rulesBySignal[r.sig] = append(e.rulesBySignal[r.sig], len(e.rules))
+		case r.noData():
+			e.modelNoData = append(e.modelNoData, len(e.rules))
 		}
 		e.rules = append(e.rules, r)
 	}
@@ -197,42 +212,46 @@ func (e *engine) addLogsConsumer(next consumer.Logs) {
 func (e *engine) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
 	e.mu.Lock()
 	now := e.clock()
+	e.now = now.UnixNano()
 	e.batch++
 	e.touched = e.touched[:0]
 	e.counts = telemetry.Counts{}
+	e.events = newEventBatch()
 	e.ingest(md, now)
-	ev := newEventBatch()
-	for _, m := range e.touched {
-		e.evaluate(m, now, true, ev)
-	}
 	if e.cfg.HealthMetrics && len(e.touched) > 0 {
 		e.appendHealth(md, now)
 	}
 	e.tel.RecordDataPoints(ctx, &e.counts)
 	e.tel.RecordModels(ctx, e.models.Len())
-	e.handOff(ev)
+	e.handOff(e.takeEvents())
 	return md, nil
+}
+
+// takeEvents returns the events made since newEventBatch, in data-time
+// order. The caller holds mu.
+func (e *engine) takeEvents() *eventBatch {
+	ev := e.events
+	e.events = nil
+	ev.finish()
+	return ev
 }
 
 // tick advances every model's lifecycles without new data: `for`,
 // keep_firing_for, no_data and eviction of stale models.
 func (e *engine) tick() {
 	e.mu.Lock()
-	now := e.clock()
-	ev := newEventBatch()
+	e.now = e.clock().UnixNano()
+	e.events = newEventBatch()
 	kept := e.order[:0]
 	for _, m := range e.order {
-		if now.Sub(m.lastSeen) >= e.cfg.StaleAfter {
-			e.evict(m, now, ev)
-			continue
+		if !e.tickModel(m, e.now) {
+			kept = append(kept, m)
 		}
-		endHold(m, now)
-		e.evaluate(m, now, false, ev)
-		kept = append(kept, m)
 	}
 	clear(e.order[len(kept):])
 	e.order = kept
 	e.tel.RecordModels(e.ctx, e.models.Len())
+	ev := e.takeEvents()
 	e.sendMu.Lock()
 	e.mu.Unlock()
 	defer e.sendMu.Unlock()

@@ -403,7 +403,7 @@ func TestOutboxRetriesInOrder(t *testing.T) {
 	for _, v := range violations(&down.LogsSink) {
 		got = append(got, string(v.State)+" "+v.ModelID())
 	}
-	assert.Equal(t, []string{"firing a:1", "resolved a:1", "firing b:1"}, got)
+	assert.Equal(t, []string{"firing a:1", "firing b:1", "resolved a:1"}, got, "in data-time order")
 	assert.Equal(t, map[string]int64{"": 0}, sumByAttr(t, tel, telemetry.MetricOutboxLength, ""))
 
 	// A permanent refusal drops instead of retrying forever.
