@@ -198,6 +198,3 @@ func putModel(attrs pcommon.Map, i int) {
 	attrs.PutStr("model.name", ModelName(i))
 	attrs.PutStr("model.version", "v1")
 }
-
-// Points counts the data points of md.
-func Points(md pmetric.Metrics) int { return md.DataPointCount() }

@@ -5,17 +5,11 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // Meter returns the component's meter, named after its instrumentation scope.
 func Meter(settings component.TelemetrySettings) metric.Meter {
 	return settings.MeterProvider.Meter(ScopeName)
-}
-
-// Tracer returns the component's tracer, named after its instrumentation scope.
-func Tracer(settings component.TelemetrySettings) trace.Tracer {
-	return settings.TracerProvider.Tracer(ScopeName)
 }
 
 // TelemetryBuilder holds every instrument listed in metadata.yaml.

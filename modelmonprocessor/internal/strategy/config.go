@@ -17,9 +17,6 @@ type Config struct {
 	CUSUM       CUSUMConfig       `mapstructure:"cusum"`
 }
 
-// DefaultConfig returns every strategy at its documented defaults.
-func DefaultConfig() Config { return Config{} }
-
 // Names lists the valid strategy names.
 func Names() []string { return []string{Static, Baseline, EWMA, PageHinkley, CUSUM} }
 
