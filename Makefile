@@ -16,7 +16,7 @@ DEMO_DURATION ?= 0
 DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueexporter redisstorageextension modelevent internal \
 	-name '*.go' -not -name '*_test.go' 2>/dev/null)
 
-.PHONY: all build run test unit e2e lint deps demo demo-bin bench-detectors clean
+.PHONY: all build run test unit e2e lint deps demo demo-bin bench-detectors bench-drift clean
 
 all: build
 
@@ -96,6 +96,9 @@ demo: build $(DEMO)
 
 bench-detectors:
 	$(GO) run ./bench/detectors
+
+bench-drift:
+	$(GO) run ./bench/drift
 
 clean:
 	rm -rf _build var
