@@ -50,7 +50,8 @@ type Config struct {
 	// HealthMetricsInterval, when positive, limits a model's health points
 	// to one batch per interval, except that a change of one of its alert
 	// states (or a rule's first value) shows in the next batch; 0 appends
-	// them to every batch.
+	// them to every batch. Unset, it is the evaluation interval: the health
+	// metrics then change as often as an evaluation can change them.
 	HealthMetricsInterval time.Duration `mapstructure:"health_metrics_interval"`
 	// Storage names a storage extension (file_storage) that keeps the firing
 	// alerts across restarts, so that an alert that fired before a restart
@@ -157,7 +158,24 @@ func createDefaultConfig() component.Config {
 		StaleAfter:         15 * time.Minute,
 		MaxPendingEvents:   10000,
 		HealthMetrics:      true,
+		// Follows evaluation_interval when that is set and this is not: see Unmarshal.
+		HealthMetricsInterval: 10 * time.Second,
 	}
+}
+
+var _ confmap.Unmarshaler = (*Config)(nil)
+
+// Unmarshal lets health_metrics_interval default to evaluation_interval, so
+// that an operator who slows or speeds up evaluation gets health points at
+// the same pace; an explicit value, 0s included, stays as written.
+func (c *Config) Unmarshal(conf *confmap.Conf) error {
+	if err := conf.Unmarshal(c); err != nil {
+		return err
+	}
+	if !conf.IsSet("health_metrics_interval") {
+		c.HealthMetricsInterval = c.EvaluationInterval
+	}
+	return nil
 }
 
 // effectiveRules returns the configured rules, or the defaults when none are given.
