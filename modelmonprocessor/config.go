@@ -163,21 +163,6 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-var _ confmap.Unmarshaler = (*Config)(nil)
-
-// Unmarshal lets health_metrics_interval default to evaluation_interval, so
-// that an operator who slows or speeds up evaluation gets health points at
-// the same pace; an explicit value, 0s included, stays as written.
-func (c *Config) Unmarshal(conf *confmap.Conf) error {
-	if err := conf.Unmarshal(c); err != nil {
-		return err
-	}
-	if !conf.IsSet("health_metrics_interval") {
-		c.HealthMetricsInterval = c.EvaluationInterval
-	}
-	return nil
-}
-
 // effectiveRules returns the configured rules, or the defaults when none are given.
 func (c *Config) effectiveRules() []RuleConfig {
 	if len(c.Rules) == 0 {
