@@ -50,7 +50,8 @@ type Config struct {
 	// HealthMetricsInterval, when positive, limits a model's health points
 	// to one batch per interval, except that a change of one of its alert
 	// states (or a rule's first value) shows in the next batch; 0 appends
-	// them to every batch.
+	// them to every batch. Unset, it is the evaluation interval: the health
+	// metrics then change as often as an evaluation can change them.
 	HealthMetricsInterval time.Duration `mapstructure:"health_metrics_interval"`
 	// Storage names a storage extension (file_storage) that keeps the firing
 	// alerts across restarts, so that an alert that fired before a restart
@@ -187,7 +188,9 @@ func createDefaultConfig() component.Config {
 		StaleAfter:         15 * time.Minute,
 		MaxPendingEvents:   10000,
 		HealthMetrics:      true,
-		Handoff:            HandoffConfig{Timeout: 2 * time.Second},
+		// Follows evaluation_interval when that is set and this is not: see Unmarshal.
+		HealthMetricsInterval: 10 * time.Second,
+		Handoff:               HandoffConfig{Timeout: 2 * time.Second},
 	}
 }
 

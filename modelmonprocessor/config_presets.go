@@ -19,7 +19,10 @@ type plainConfig Config
 // Unmarshal decodes the config, reading signals in either entry form, then
 // merges the presets: a preset's signals, model key and rules apply where
 // the config does not set its own (an explicit rules list replaces every
-// preset rule, as it replaces the built-in default rules).
+// preset rule, as it replaces the built-in default rules). It also lets
+// health_metrics_interval default to evaluation_interval, so that an
+// operator who slows or speeds up evaluation gets health points at the same
+// pace; an explicit value, 0s included, stays as written.
 func (c *Config) Unmarshal(conf *confmap.Conf) error {
 	raw := conf.ToStringMap()
 	signals, hasSignals := raw["signals"]
@@ -37,6 +40,9 @@ func (c *Config) Unmarshal(conf *confmap.Conf) error {
 		if err := c.unmarshalSignals(signals); err != nil {
 			return err
 		}
+	}
+	if !conf.IsSet("health_metrics_interval") {
+		c.HealthMetricsInterval = c.EvaluationInterval
 	}
 	return c.applyPresets(explicit, conf.IsSet("model_key"), conf.IsSet("rules"))
 }

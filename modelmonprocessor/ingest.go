@@ -34,7 +34,7 @@ func (e *engine) ingest(md pmetric.Metrics, now time.Time) {
 			}
 		}
 	}
-	if e.inputs.due != nil {
+	if len(e.inputs.pending) > 0 {
 		e.flushRates()
 	}
 	e.recent.Forget()

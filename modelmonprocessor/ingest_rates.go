@@ -1,7 +1,9 @@
 package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
 
 import (
+	"cmp"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"time"
 
@@ -38,14 +40,24 @@ type inputTable struct {
 	// -1 for value signals.
 	slotOf []int
 	nRates int
-	// due lists the rate signals that took increments in the current
-	// batch, evaluated once the batch is in (see flushRates).
-	due []rateDue
+	// pending holds the increments of the current batch until it is in,
+	// and due the rate signals that took increments at the time being
+	// applied (see flushRates).
+	pending []rateIncrement
+	due     []rateDue
 }
 
 type rateDue struct {
 	m         *model
 	sig, slot int
+}
+
+// rateIncrement is one increment of one rate signal of one model, waiting
+// for the end of its batch.
+type rateIncrement struct {
+	rateDue
+	t        int64
+	num, den float64
 }
 
 type rateFeed struct {
@@ -61,10 +73,8 @@ type rateFeed struct {
 type rateState struct {
 	win     *window.Ratio
 	streams *counter.Streams
-	// due is set while the signal waits in inputTable.due; dueAt is the
-	// newest time of its increments in the batch.
-	due   bool
-	dueAt int64
+	// due is set while the signal waits in inputTable.due.
+	due bool
 }
 
 // initInputs registers the rate signals in the signal table (they are fed
@@ -253,34 +263,47 @@ func (e *engine) ratePoint(feeds []rateFeed, attrs, scope pcommon.Map, res pcomm
 		case roleDenominator:
 			den = inc
 		}
-		if !rs.win.Add(t, num, den) {
-			e.counts[telemetry.Late]++
-			continue
-		}
-		e.counts[telemetry.Matched]++
-		if !rs.due {
-			rs.due, rs.dueAt = true, t
-			e.inputs.due = append(e.inputs.due, rateDue{m: md, sig: f.sig, slot: f.slot})
-		}
-		rs.dueAt = max(rs.dueAt, t)
+		e.inputs.pending = append(e.inputs.pending, rateIncrement{rateDue{m: md, sig: f.sig, slot: f.slot}, t, num, den})
 	}
 }
 
-// flushRates evaluates the rules of the rate signals that took increments
-// in this batch, at the newest time of their increments. Not per point: a
-// share is only whole once every series of a scrape is in (the abort
-// counter alone would read as 100 % failures, a duration total before its
-// request count as an endless request), and the points of one scrape or
-// export arrive in one batch. The caller holds mu.
+// flushRates applies the increments of the batch in data-time order and
+// evaluates the rules of each rate signal at every time it took
+// increments, once all of that time's increments are in. A share is only
+// whole once every series of a scrape is in (the abort counter alone would
+// read as 100 % failures, a duration total before its request count as an
+// endless request), and a batch lists its points metric by metric, so a
+// backlog carrying many scrapes would otherwise be judged on the wrong
+// mixture; in time order, it is judged scrape by scrape, as live traffic
+// is. The caller holds mu.
 func (e *engine) flushRates() {
-	for i, d := range e.inputs.due {
-		rs := &d.m.rates[d.slot]
-		rs.due = false
-		v, _, _ := rs.win.Value()
-		e.onPoint(d.m, d.sig, rs.dueAt, v)
-		e.inputs.due[i] = rateDue{}
+	inc := e.inputs.pending
+	slices.SortStableFunc(inc, func(a, b rateIncrement) int { return cmp.Compare(a.t, b.t) })
+	for i := range inc {
+		p := &inc[i]
+		rs := &p.m.rates[p.slot]
+		if !rs.win.Add(p.t, p.num, p.den) {
+			e.counts[telemetry.Late]++
+		} else {
+			e.counts[telemetry.Matched]++
+			if !rs.due {
+				rs.due = true
+				e.inputs.due = append(e.inputs.due, p.rateDue)
+			}
+		}
+		if i+1 < len(inc) && inc[i+1].t == p.t {
+			continue
+		}
+		for j, d := range e.inputs.due {
+			d.m.rates[d.slot].due = false
+			v, _, _ := d.m.rates[d.slot].win.Value()
+			e.onPoint(d.m, d.sig, p.t, v)
+			e.inputs.due[j] = rateDue{}
+		}
+		e.inputs.due = e.inputs.due[:0]
 	}
-	e.inputs.due = e.inputs.due[:0]
+	clear(inc)
+	e.inputs.pending = inc[:0]
 }
 
 // matches reports whether a point's attributes mark a failed request.

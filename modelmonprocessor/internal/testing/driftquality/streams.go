@@ -19,9 +19,13 @@ type stream struct {
 	draw func(r *rand.Rand, shift, scale float64) float64
 }
 
-// linear returns n equally spaced bounds from lo to hi, as linear buckets
-// configured over a feature's plausible range.
-func linear(lo, hi float64, n int) []float64 {
+// numBounds is the number of bucket bounds of every stream's histogram.
+const numBounds = 15
+
+// linear returns numBounds equally spaced bounds from lo to hi, as linear
+// buckets configured over a feature's plausible range.
+func linear(lo, hi float64) []float64 {
+	n := numBounds
 	b := make([]float64, n)
 	for i := range b {
 		b[i] = lo + (hi-lo)*float64(i)/float64(n-1)
@@ -40,14 +44,14 @@ func streams() []stream {
 	return []stream{
 		{
 			name: "normal", mean: 0, sd: 1,
-			bounds: linear(-z999, z999, 15),
+			bounds: linear(-z999, z999),
 			draw: func(r *rand.Rand, shift, scale float64) float64 {
 				return r.NormFloat64()*scale + shift
 			},
 		},
 		{
 			name: "lognormal", mean: lnMean, sd: lnSD,
-			bounds: linear(math.Exp(-z999*s), math.Exp(z999*s), 15),
+			bounds: linear(math.Exp(-z999*s), math.Exp(z999*s)),
 			draw: func(r *rand.Rand, shift, scale float64) float64 {
 				return lnMean + (math.Exp(s*r.NormFloat64())-lnMean)*scale + shift
 			},
@@ -55,7 +59,7 @@ func streams() []stream {
 		{
 			// Two modes at ±2 (σ 1 each): σ = √5.
 			name: "bimodal", mean: 0, sd: math.Sqrt(5),
-			bounds: linear(-2-z999, 2+z999, 15),
+			bounds: linear(-2-z999, 2+z999),
 			draw: func(r *rand.Rand, shift, scale float64) float64 {
 				x := r.NormFloat64() + 2
 				if r.IntN(2) == 0 {
@@ -70,7 +74,7 @@ func streams() []stream {
 			// shift raises the rate, a scale change stretches the integers
 			// around the mean and rounds.
 			name: "discrete", mean: 4, sd: 2,
-			bounds: linear(0.5, 14.5, 15),
+			bounds: linear(0.5, 14.5),
 			draw: func(r *rand.Rand, shift, scale float64) float64 {
 				x := float64(poisson(r, 4+shift))
 				return math.Round(4 + (x-4)*scale)

@@ -4,8 +4,8 @@
 // model the seven model-quality signals, latency as a gauge or a histogram).
 //
 // Values are healthy, so no rule fires and a benchmark measures the steady
-// state rather than event delivery.
-package benchdata // import "github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/benchdata"
+// state rather than event delivery. Only tests and benchmarks import it.
+package benchdata // import "github.com/visutility/otelcol-modelmon/internal/testing/benchdata"
 
 import (
 	"strconv"
@@ -198,6 +198,3 @@ func putModel(attrs pcommon.Map, i int) {
 	attrs.PutStr("model.name", ModelName(i))
 	attrs.PutStr("model.version", "v1")
 }
-
-// Points counts the data points of md.
-func Points(md pmetric.Metrics) int { return md.DataPointCount() }

@@ -1,4 +1,4 @@
-// Command quality measures the drift distances on synthetic feature streams
+// Command driftquality measures the drift distances on synthetic feature streams
 // with fixed seeds: false alarms and noise floor on stationary streams,
 // detection rate and delay after a change, at several window sizes.
 // `make bench-drift` runs it (through bench/drift); bench/drift/README.md

@@ -12,7 +12,7 @@ import (
 )
 
 // TestDefaultRulesFire pins the rules that apply when rules: is absent, as
-// the processor issue states them: accuracy mean below 0.94, f1_score mean
+// the README states them: accuracy mean below 0.94, f1_score mean
 // below 0.90, drift_score mean above 0.05, latency p95 above 120 ms; each
 // with the kind and actions derived from its signal. A value just on the
 // good side of the threshold fires nothing.

@@ -1,5 +1,5 @@
-// Package stagedtest reads the staged fixtures of the processor's internal
-// packages, in the style of contrib's deltatocumulativeprocessor:
+// Package stagedtest reads the staged fixtures of the processor and its
+// internal packages (only tests import it), in the style of contrib's deltatocumulativeprocessor:
 // testdata/<case>/0.test, 1.test… are txtar archives run in order against one
 // piece of state, so that a case shows behaviour across batches. Each file has
 // a comment (settings, read before the first stage) and "-- name --" sections.

@@ -12,8 +12,8 @@ import (
 	"github.com/visutility/otelcol-modelmon/modelevent"
 )
 
-// TestAdaptiveRelearnsAfterResolution pins the adaptive-strategies issue's
-// "state resets after an alert resolves; warm-up never fires": once an
+// TestAdaptiveRelearnsAfterResolution: the state of an adaptive detector
+// resets when its alert resolves, and its warm-up never fires. Once an
 // adaptive alert resolves, the detector learns normal afresh, so a model that
 // settles at a new level is not alerted again on the old reference. Without
 // the reset the new level fires again at once (checked for each strategy).

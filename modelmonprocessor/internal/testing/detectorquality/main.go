@@ -1,4 +1,4 @@
-// Command quality measures the adaptive detection strategies on synthetic
+// Command detectorquality measures the adaptive detection strategies on synthetic
 // streams with fixed seeds: false alarms on stationary streams and detection
 // delay after a change. `make bench-detectors` runs it (through
 // bench/detectors); bench/detectors/README.md explains the method and holds

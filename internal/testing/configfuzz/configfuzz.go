@@ -1,7 +1,7 @@
 // Package configfuzz holds the helpers the components' config fuzz tests
 // share: decoding fuzzed YAML onto a default config the way the collector
 // does, seeding a fuzz target from a config test file, and checking that a
-// message quotes none of a config's secrets.
+// message quotes none of a config's secrets. Only tests import it.
 package configfuzz
 
 import (
