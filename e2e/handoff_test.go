@@ -314,7 +314,7 @@ func TestReshardHandoff(t *testing.T) {
 
 	resent := 0.0
 	for _, g := range f.gateways {
-		v, _ := g.metric("otelcol_alert_webhook_notifications_sent", `kind="resend"`)
+		v, _ := g.metric("otelcol_exporter_alert_webhook_notifications_sent", `kind="resend"`)
 		resent += v
 	}
 	assert.Positive(t, resent, "the gateways re-sent the firing alerts during the incident")
