@@ -303,6 +303,7 @@ func TestHandoffTimeoutReleasesHeldEvents(t *testing.T) {
 	store.mu.Lock()
 	store.blockReads = block
 	store.mu.Unlock()
+	// Storage hangs: the batch and the tick return all the same.
 	b.send(point("m", 0.4))
 	b.e.tick()
 	assert.Empty(t, b.events(), "held while storage may still answer")
