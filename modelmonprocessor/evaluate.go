@@ -216,6 +216,7 @@ func (e *engine) tickModel(m *model, now int64) (evicted bool) {
 		}
 		e.advance(m, r, rs, limit)
 	}
+	e.tickDrift(m, limit)
 	if clock < evictAt {
 		return false
 	}
@@ -235,6 +236,7 @@ func (e *engine) evict(m *model, at int64) {
 			e.events.add(m, e.violation(m, r, rs, modelevent.StateResolved, when, activeAt, modelevent.ResolvedExpired))
 		}
 	}
+	e.evictDrift(m, at)
 	e.models.Delete(m.key)
 }
 
@@ -274,7 +276,7 @@ func (e *engine) violation(m *model, r *rule, rs *ruleState, state modelevent.St
 		Signal:         r.signal,
 		Kind:           r.kind,
 		Strategy:       r.strategy,
-		Aggregation:    r.agg.String(),
+		Aggregation:    r.aggregationName(),
 		Comparison:     comparison(r.dir, &rs.res),
 		Observed:       rs.res.Observed,
 		Threshold:      rs.res.Threshold,
