@@ -3,7 +3,10 @@ package e2e
 import (
 	"math/rand/v2"
 	"net/http"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -218,4 +221,94 @@ func TestDriftThroughDistro(t *testing.T) {
 			}
 		}
 	})
+}
+
+// driftDemoConfig holds the drift rules of cmd/modelmon-demo/drift.yaml,
+// with the events going to the test's log sink.
+const driftDemoConfig = `
+processors:
+  modelmon:
+    window:
+      size: 128
+      duration: 10m
+    evaluation_interval: 250ms
+    signals:
+      model.feature.value: feature_value
+      model.prediction.score: prediction_score
+    rules:
+      - name: feature_drift
+        signal: feature_value
+        aggregation: jensen_shannon
+        group_by: [feature.name]
+        min_samples: 16
+        above: 0.1
+      - name: canary_predictions
+        signal: prediction_score
+        aggregation: jensen_shannon
+        reference: previous_version
+        above: 0.1
+exporters:
+  debug:
+    verbosity: basic
+  otlp_http/events:
+    endpoint: {{.SinkURL}}
+    compression: none
+service:
+  extensions: [health_check]
+  pipelines:
+    metrics:
+      receivers: [otlp]
+      processors: [modelmon]
+      exporters: [debug]
+    logs:
+      receivers: [nop]
+      processors: [modelmon]
+      exporters: [otlp_http/events]
+`
+
+// TestDemoDistributions runs the demo fleet's distributions scenario (the
+// OTel Go SDK exporting feature and prediction histograms) against the
+// distro: fraud-model's income feature drifts, churn-model rolls out v4
+// beside v3 with higher scores.
+func TestDemoDistributions(t *testing.T) {
+	dir := t.TempDir()
+	demo := filepath.Join(dir, "modelmon-demo")
+	build := exec.Command("go", "build", "-o", demo, "./cmd/modelmon-demo")
+	build.Dir = repoRoot
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	sink := newLogSink(t)
+	c := newCollector(t, driftDemoConfig, map[string]any{"SinkURL": sink.srv.URL})
+	c.start()
+	fleet := newProcess(t, "fleet", demo, dir, "-endpoint", "127.0.0.1:"+strconv.Itoa(c.Ports.GRPC),
+		"-scenario", "distributions", "-phase", "5s", "-models", "2", "-rate", "5", "-live", "off", "-duration", "2m")
+	fleet.start()
+
+	var drifted, canary []receivedEvent
+	require.Eventually(t, func() bool {
+		drifted = sink.find(ruleState("feature_drift", modelevent.StateFiring))
+		canary = sink.find(ruleState("canary_predictions", modelevent.StateFiring))
+		return len(drifted) > 0 && len(canary) > 0
+	}, 60*time.Second, 200*time.Millisecond, "no feature_drift and canary_predictions alerts")
+	fleet.stop()
+
+	for _, e := range drifted {
+		assert.Equal(t, "fraud-model", e.V.ModelKeyValue(modelevent.AttrModelName))
+		assert.Equal(t, []modelevent.Attribute{{Key: "feature.name", Value: "income"}}, e.V.Group, "only income moved")
+	}
+	v := canary[0].V
+	assert.Equal(t, "churn-model", v.ModelKeyValue(modelevent.AttrModelName))
+	assert.Equal(t, "v4", v.ModelKeyValue(modelevent.AttrModelVersion))
+	assert.Equal(t, "v3", v.Drift.ReferenceVersion)
+	assert.Equal(t, "churn-api", canary[0].Resource["service.name"])
+}
+
+// TestDemoDriftOverlayValidates: `DEMO_SCENARIO=distributions make demo`
+// starts the distro with this overlay on the default config.
+func TestDemoDriftOverlayValidates(t *testing.T) {
+	cmd := exec.Command(distroPath, "validate", "--config", "otelcol-config.yaml", "--config", "cmd/modelmon-demo/drift.yaml")
+	cmd.Dir = repoRoot
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
 }
