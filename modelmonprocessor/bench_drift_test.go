@@ -74,7 +74,7 @@ func BenchmarkDriftPerPoint(b *testing.B) {
 			cfg.Rules = c.rules
 			cfg.Signals["model.feature.value"] = "feature_value"
 			cfg.Window.Size = 16
-			p, _ := benchProcessor(b, cfg, md.ResourceMetrics().Len())
+			p, se := benchProcessor(b, cfg, md.ResourceMetrics().Len())
 			// Fill the windows and learn the references: every timed point
 			// then evaluates a full window against a reference.
 			for range 20 {
@@ -91,6 +91,28 @@ func BenchmarkDriftPerPoint(b *testing.B) {
 			}
 			cpu.report(b, points)
 			reportPerPoint(b, points)
+			if n, bytes := groupMemory(se.engine); n > 0 {
+				b.ReportMetric(float64(bytes)/float64(n), "B/group")
+			}
 		})
 	}
+}
+
+// groupMemory sums the heap memory of every drift group's window and
+// reference.
+func groupMemory(e *engine) (groups, bytes int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, m := range e.order {
+		if m.drift == nil {
+			continue
+		}
+		for _, st := range m.drift.rules {
+			for _, g := range st.order {
+				groups++
+				bytes += g.win.MemSize() + g.learned.MemSize()
+			}
+		}
+	}
+	return groups, bytes
 }
