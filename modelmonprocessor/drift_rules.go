@@ -536,3 +536,36 @@ func (e *engine) dropGroup(m *model, r *rule, st *driftRuleState, g *driftGroup,
 		}
 	}
 }
+
+// restoreDrift puts a saved firing drift alert back on its group. It keeps
+// firing until the group's window can be compared again (min_samples points
+// after the restart, and for a learned reference a reference learnt anew
+// from them), then resolves or goes on as the data says. The caller holds
+// mu. It reports false when the group is beyond max_groups.
+func (e *engine) restoreDrift(m *model, r *rule, v *modelevent.Violation) bool {
+	if m.drift == nil {
+		m.drift = &modelDrift{rules: make([]driftRuleState, len(e.drift.rules))}
+	}
+	attrs := pcommon.NewMap()
+	for _, a := range v.Group {
+		attrs.PutStr(a.Key, a.Value)
+	}
+	g, _ := e.driftGroupFor(m, r, attrs)
+	if g == nil {
+		return false
+	}
+	rs := &g.rs
+	rs.tracker.Restore(v.StartedAt)
+	rs.alertID = v.AlertID
+	rs.cond, rs.restored = true, true
+	rs.res = strategy.Result{Breach: true, Ready: true, Observed: v.Observed, Threshold: v.Threshold}
+	rs.samples = int(v.WindowSamples)
+	if !v.WindowEnd.IsZero() {
+		rs.winStart, rs.winEnd = v.WindowStart.UnixNano(), v.WindowEnd.UnixNano()
+	}
+	g.last = v.Time.UnixNano()
+	if v.Drift != nil {
+		g.refFrom = v.Drift.ReferenceVersion
+	}
+	return true
+}

@@ -423,3 +423,43 @@ func TestREADMEDriftExample(t *testing.T) {
 	assert.Equal(t, []float64{10, 20, 30, 40}, cfg.Rules[1].ReferenceDistribution.Bounds)
 	assert.Equal(t, []string{"feature.name"}, cfg.Rules[0].GroupBy)
 }
+
+// TestDriftRestore: a firing drift alert saved before a restart goes back
+// on its group: no second firing while the data still drifts, one resolution
+// with the original start, alert id and group once it does not.
+func TestDriftRestore(t *testing.T) {
+	rule := featureDrift()
+	rule.Reference = "pinned"
+	rule.ReferenceDistribution = &drift.DistributionConfig{Bounds: featureBounds, Proportions: []float64{0.2, 0.2, 0.2, 0.2, 0.2}}
+	rule.MinSamples = 2
+	r := newRestartRig(t, driftConfig(rule))
+	send := func(counts []uint64) {
+		t.Helper()
+		_, err := r.e.processMetrics(context.Background(), featBatch([]featPoint{{model: "m", version: "1", feature: "income",
+			metric: "model.feature.value", t: r.now, counts: counts}}))
+		require.NoError(t, err)
+		r.now = r.now.Add(time.Second)
+	}
+	moved, even := []uint64{0, 0, 0, 0, 10}, []uint64{2, 2, 2, 2, 2}
+	send(moved)
+	send(moved)
+	fired := violations(r.sink)
+	require.Len(t, fired, 1)
+
+	r.restart(time.Minute, nil)
+	send(moved)
+	send(moved)
+	assert.Empty(t, violations(r.sink), "still drifting: no second firing")
+	for range 16 { // the window of 16 slides onto even points
+		send(even)
+	}
+	vs := violations(r.sink)
+	require.Len(t, vs, 1)
+	assert.Equal(t, modelevent.StateResolved, vs[0].State)
+	assert.Equal(t, fired[0].AlertID, vs[0].AlertID)
+	assert.Equal(t, fired[0].StartedAt, vs[0].StartedAt)
+	assert.Equal(t, fired[0].Group, vs[0].Group)
+
+	r.restart(time.Minute, nil)
+	assert.Empty(t, r.store.keys(), "resolved alerts leave nothing behind")
+}

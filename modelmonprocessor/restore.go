@@ -97,6 +97,13 @@ func (e *engine) restoreAlert(s *savedAlert, now time.Time) string {
 		return telemetry.LoadOverLimit
 	}
 	r, rs := e.rules[ri], &m.rules[ri]
+	if r.dist != nil {
+		if !e.restoreDrift(m, r, v) {
+			e.expireSaved(s, now)
+			return telemetry.LoadOverLimit
+		}
+		return telemetry.LoadRestored
+	}
 	rs.tracker.Restore(v.StartedAt)
 	rs.alertID = v.AlertID
 	rs.cond, rs.restored = true, true
