@@ -129,10 +129,12 @@ func newDriftEngine(e *engine) *driftEngine {
 // rule to feed: only drift rules read the signal, and they need histograms.
 // The first such point is logged.
 func (e *engine) driftNumber(sig int) (refused bool) {
+	return e.drift != nil && e.drift.only[sig] && e.warnNumber(sig)
+}
+
+// warnNumber logs the first gauge or sum point of a drift-only signal.
+func (e *engine) warnNumber(sig int) bool {
 	d := e.drift
-	if d == nil || !d.only[sig] {
-		return false
-	}
 	if !d.warnedGauge[sig] {
 		d.warnedGauge[sig] = true
 		e.logger.Warn("a drift rule reads a signal that arrives as a gauge or sum; drift needs histogram points, these are counted invalid_value",
@@ -155,9 +157,10 @@ type driftPoint struct {
 // driftExplicit feeds an explicit histogram point (deltas of a cumulative
 // stream) to the drift rules of signal sig. It returns the point's outcome
 // and whether the point goes on to the signal's other rules (false for an
-// invalid point).
+// invalid point). Callers check e.drift != nil first, so that a histogram
+// signal without drift rules pays one nil check.
 func (e *engine) driftExplicit(m *model, sig int, t int64, attrs pcommon.Map, bounds []float64, counts []uint64, count uint64, scale float64) (telemetry.Outcome, bool) {
-	if e.drift == nil || len(e.drift.bySignal[sig]) == 0 || count == 0 {
+	if len(e.drift.bySignal[sig]) == 0 || count == 0 {
 		return telemetry.Matched, true
 	}
 	if drift.CheckPoint(bounds, counts, count) != nil {
@@ -173,7 +176,7 @@ func (e *engine) driftExplicit(m *model, sig int, t int64, attrs pcommon.Map, bo
 // the positive buckets, so a cumulative point with negative observations is
 // counted invalid_value.
 func (e *engine) driftExponential(m *model, sig int, t int64, attrs pcommon.Map, scale int32, zero uint64, offset int32, pos []uint64, cumulative bool, neg pmetric.ExponentialHistogramDataPointBuckets, count uint64) (telemetry.Outcome, bool) {
-	if e.drift == nil || len(e.drift.bySignal[sig]) == 0 || count == 0 {
+	if len(e.drift.bySignal[sig]) == 0 || count == 0 {
 		return telemetry.Matched, true
 	}
 	d := e.drift

@@ -61,7 +61,10 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 			return
 		}
 	}
-	outcome, keep := e.driftExplicit(m, sig, t, dp.Attributes(), e.bounds, e.rawCounts, count, scale)
+	outcome, keep := telemetry.Matched, true
+	if e.drift != nil {
+		outcome, keep = e.driftExplicit(m, sig, t, dp.Attributes(), e.bounds, e.rawCounts, count, scale)
+	}
 	e.counts[outcome]++
 	if count == 0 || !keep {
 		return
@@ -115,7 +118,10 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 			return
 		}
 	}
-	outcome, keep := e.driftExponential(m, sig, t, dp.Attributes(), dp.Scale(), zero, offset, e.rawCounts, cumulative, dp.Negative(), count)
+	outcome, keep := telemetry.Matched, true
+	if e.drift != nil {
+		outcome, keep = e.driftExponential(m, sig, t, dp.Attributes(), dp.Scale(), zero, offset, e.rawCounts, cumulative, dp.Negative(), count)
+	}
 	e.counts[outcome]++
 	if count == 0 || !keep {
 		return
