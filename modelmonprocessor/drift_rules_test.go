@@ -463,3 +463,50 @@ func TestDriftRestore(t *testing.T) {
 	r.restart(time.Minute, nil)
 	assert.Empty(t, r.store.keys(), "resolved alerts leave nothing behind")
 }
+
+// TestDriftExponential: delta exponential histograms, negative buckets
+// included, learn a reference and fire when the mass moves; a hostile scale
+// and counts that do not add up are invalid_value.
+func TestDriftExponential(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	rule := featureDrift()
+	rule.MinSamples = 4
+	e, tel := testEngine(t, driftConfig(rule), sink)
+	send := func(i int, scale int32, pos, neg []uint64, count uint64) {
+		t.Helper()
+		md := pmetric.NewMetrics()
+		m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+		m.SetName("model.feature.value")
+		h := m.SetEmptyExponentialHistogram()
+		h.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+		dp := h.DataPoints().AppendEmpty()
+		dp.SetTimestamp(pcommonTime(t0.Add(time.Duration(i) * time.Second)))
+		dp.Attributes().PutStr("model.name", "m")
+		dp.Attributes().PutStr("model.version", "1")
+		dp.Attributes().PutStr("feature.name", "balance")
+		dp.SetScale(scale)
+		dp.Positive().SetOffset(0)
+		dp.Positive().BucketCounts().FromRaw(pos)
+		dp.Negative().SetOffset(0)
+		dp.Negative().BucketCounts().FromRaw(neg)
+		dp.SetCount(count)
+		e.clock = func() time.Time { return t0.Add(time.Duration(i) * time.Second) }
+		_, err := e.processMetrics(context.Background(), md)
+		require.NoError(t, err)
+	}
+	for i := range 8 {
+		send(i, 2, []uint64{5, 10, 5, 0}, []uint64{5, 5}, 30)
+	}
+	require.Empty(t, violations(sink))
+	for i := 8; i < 16; i++ {
+		send(i, 2, []uint64{0, 0, 5, 20}, []uint64{0, 5}, 30) // mass moves up
+	}
+	vs := violations(sink)
+	require.Len(t, vs, 1)
+	assert.Equal(t, "balance", vs[0].Group[0].Value)
+	assert.Greater(t, vs[0].Observed, 0.1)
+
+	send(16, 30, []uint64{1}, nil, 1)           // scale beyond 20
+	send(17, 2, []uint64{1, 1}, []uint64{1}, 5) // counts ≠ count
+	assert.Equal(t, map[string]int64{"matched": 16, "invalid_value": 2}, sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
+}
