@@ -243,17 +243,30 @@ func TestDriftBatchInvariance(t *testing.T) {
 			ReferenceDistribution: &drift.DistributionConfig{Bounds: featureBounds, Proportions: []float64{0.03, 0.27, 0.4, 0.27, 0.03}}}}
 	for _, seed := range []uint64{1, 2} {
 		points := driftStreams(seed)
-		run := func(size int) []string {
+		run := func(size int, backlog bool) []string {
 			sink := new(consumertest.LogsSink)
 			e, _ := testEngine(t, driftConfig(rule, pinned), sink)
-			sendHist(t, e, points, size)
+			if !backlog {
+				sendHist(t, e, points, size)
+				return driftEvents(sink)
+			}
+			// After an outage: every request an hour late, no tick between.
+			late := points[len(points)-1].t.Add(time.Hour)
+			e.clock = func() time.Time { return late }
+			for i := 0; i < len(points); i += size {
+				_, err := e.processMetrics(context.Background(), featBatch(points[i:min(i+size, len(points))]))
+				require.NoError(t, err)
+			}
 			return driftEvents(sink)
 		}
-		want := run(1)
+		want := run(1, false)
 		require.GreaterOrEqual(t, len(want), 4, "both rules fire and resolve: %v", want)
-		for _, size := range []int{7, 100} {
-			t.Run(strconv.Itoa(int(seed))+"/"+strconv.Itoa(size), func(t *testing.T) {
-				assert.Equal(t, want, run(size))
+		for _, tc := range []struct {
+			size    int
+			backlog bool
+		}{{7, false}, {100, false}, {100, true}} {
+			t.Run(strconv.Itoa(int(seed))+"/"+strconv.Itoa(tc.size)+"/backlog="+strconv.FormatBool(tc.backlog), func(t *testing.T) {
+				assert.Equal(t, want, run(tc.size, tc.backlog))
 			})
 		}
 	}
