@@ -480,6 +480,21 @@ func (e *engine) driftViolation(m *model, r *rule, g *driftGroup, state modeleve
 		dv.Buckets[i] = b.String()
 	}
 	v.Drift = dv
+	if len(r.annotations) > 0 {
+		// Templates see the group attributes beside the model key, e.g.
+		// {{ index .Key "feature.name" }}.
+		key := make(map[string]string, len(m.key.Attrs)+len(g.attrs))
+		for _, a := range m.key.Attrs {
+			key[a.Key] = a.Value
+		}
+		for _, a := range g.attrs {
+			key[a.Key] = a.Value
+		}
+		v.Annotations = r.render(&templateData{
+			Rule: r.name, Signal: r.signal, Model: m.key.ID, Key: key, Aggregation: v.Aggregation,
+			Observed: v.Observed, Threshold: v.Threshold, State: string(state),
+		})
+	}
 	return v
 }
 

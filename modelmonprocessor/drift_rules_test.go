@@ -139,7 +139,8 @@ func TestDriftPinned(t *testing.T) {
 	props := []float64{0.1, 0.2, 0.4, 0.2, 0.1}
 	rule := RuleConfig{Name: "income_vs_training", Signal: "feature_value", Aggregation: "psi", Above: ptr(0.2),
 		ReferenceConfig: drift.ReferenceConfig{GroupBy: []string{"feature.name"}, Reference: "pinned",
-			ReferenceDistribution: &drift.DistributionConfig{Bounds: featureBounds, Proportions: props}}}
+			ReferenceDistribution: &drift.DistributionConfig{Bounds: featureBounds, Proportions: props}},
+		Annotations: map[string]string{"summary": `{{ index .Key "feature.name" }} of {{ .Model }}: {{ .Aggregation }} {{ printf "%.2f" .Observed }}`}}
 	e, _ := testEngine(t, driftConfig(rule), sink)
 	var points []featPoint
 	want := make([]float64, 5)
@@ -175,6 +176,7 @@ func TestDriftPinned(t *testing.T) {
 	}
 	assert.InDelta(t, psi, v.Observed, 1e-12)
 	assert.Equal(t, "(40, +Inf]: 32.5% vs 10.0%", v.Drift.Buckets[0], "(4·10 + 12·40) / 1600")
+	assert.Equal(t, "income of fraud:v1: psi "+strconv.FormatFloat(v.Observed, 'f', 2, 64), v.Annotations["summary"])
 }
 
 // TestDriftPreviousVersion: a new version whose predictions differ from the
