@@ -2,17 +2,20 @@
 SHELL := /bin/bash
 GO ?= go
 OCB_VERSION := v0.165.0
+GOLANGCI_LINT_VERSION := v2.15.0
 BIN := $(CURDIR)/bin
 OCB := $(BIN)/builder
+GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 DISTRO := _build/otelcol-modelmon
 DEMO := $(BIN)/modelmon-demo
 # The end-to-end suite starts real servers and the distro; it gets more time than a unit package.
 TEST_TIMEOUT ?= 30m
 DEMO_DURATION ?= 0
 
-# Only the code compiled into the distro makes it stale (not the demo, the tests or the benches).
-DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueexporter redisstorageextension modelevent internal \
-	-name '*.go' -not -name '*_test.go' 2>/dev/null)
+# Only the code compiled into the distro makes it stale (not the demo, the tests or the benches);
+# the status page's templates are embedded in it.
+DISTRO_SRC := $(shell find modelmonprocessor modelmonstatusextension alertwebhookexporter retrainqueueexporter redisstorageextension modelevent internal \
+	\( -name '*.go' -not -name '*_test.go' -o -name '*.html' \) 2>/dev/null)
 
 .PHONY: all build run test unit e2e lint deps demo demo-bin bench-detectors bench-drift clean
 
@@ -38,6 +41,14 @@ $(OCB):
 	mkdir -p $(BIN)
 	GOBIN=$(BIN) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
 
+# The linter is pinned and built into ./bin, like ocb; its file name carries
+# the version, so a new version is built on the next make lint.
+$(GOLANGCI_LINT):
+	mkdir -p $(BIN)/golangci-lint.tmp
+	GOBIN=$(BIN)/golangci-lint.tmp $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(BIN)/golangci-lint.tmp/golangci-lint $@
+	rmdir $(BIN)/golangci-lint.tmp
+
 build: $(DISTRO)
 
 $(DISTRO): $(OCB) $(MANIFEST) go.mod go.sum $(DISTRO_SRC)
@@ -48,7 +59,8 @@ run: build
 	mkdir -p var
 	./$(DISTRO) --config otelcol-config.yaml
 
-# deps installs the real servers the end-to-end tests talk to (redis-server, prometheus-alertmanager).
+# deps installs the real servers the end-to-end tests talk to (redis-server, prometheus-alertmanager)
+# and the headless browser the status page is checked in (chromium).
 deps:
 	./scripts/install-deps.sh
 
@@ -66,10 +78,13 @@ unit:
 e2e: deps build
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -v ./e2e/
 
-lint:
+# lint: gofmt, go vet and golangci-lint (.golangci.yml).
+lint: $(GOLANGCI_LINT)
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd deploy/kubernetes && $(GO) vet ./...
+	$(GOLANGCI_LINT) run ./...
+	cd deploy/kubernetes && $(GOLANGCI_LINT) run ./...
 
 $(DEMO): $(shell find cmd/modelmon-demo internal -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
 	mkdir -p $(BIN)

@@ -157,8 +157,13 @@ func checkStateWritable(t *testing.T, script string, env []string) {
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	// done closes when the process has exited; how it exited is read from
+	// its output, not from Wait.
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
 	// The condition below runs on Eventually's goroutine.
 	var exited atomic.Bool
 	t.Cleanup(func() {

@@ -38,7 +38,10 @@ type model struct {
 	// wins holds the windows of the signals rules aggregate, by value and
 	// in one allocation (see engine.winSlot): the window of a point is found
 	// from the model alone, in parallel with its signalState.
-	wins  []window.Window
+	wins []window.Window
+	// rates holds the error-rate and ratio signals (ingest_rates.go),
+	// created on their first point.
+	rates []rateState
 	rules []ruleState
 	// drift holds the groups of the drift rules; nil until the model's
 	// first histogram point a drift rule reads.
@@ -172,6 +175,9 @@ func (e *engine) detector(i int, r *rule) strategy.Detector {
 // aggregate computes a over signal sig's samples, preferring bucket counts
 // when the signal arrives as histograms.
 func (e *engine) aggregate(m *model, sig int, a window.Aggregation) (v float64, n int, start, end int64, ok bool) {
+	if slot := e.inputs.rateSlot(sig); slot >= 0 {
+		return e.aggregateRate(m, slot, a)
+	}
 	if h := m.signals[sig].hist; h != nil && h.Len() > 0 {
 		v, ok = h.Aggregate(a)
 		return v, h.Len(), h.Start(), h.End(), ok

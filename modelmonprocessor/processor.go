@@ -46,6 +46,8 @@ type engine struct {
 	// drift holds the rules with a drift aggregation; nil without any.
 	drift     *driftEngine
 	extractor *identity.Extractor
+	// inputs holds units and error-rate/ratio sources (ingest_rates.go).
+	inputs inputTable
 	// clock is the arrival time; tests replace it.
 	clock func() time.Time
 
@@ -86,6 +88,9 @@ type engine struct {
 	runMu   sync.Mutex
 	stop    chan struct{}
 	stopped chan struct{}
+
+	// status serves the status page extensions (status.go).
+	status statusBoard
 }
 
 func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
@@ -107,6 +112,7 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		models:    identity.NewTable[*model](),
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.initInputs(cfg)
 	known := map[string]bool{}
 	for _, s := range e.signals.names {
 		known[s] = true
@@ -137,7 +143,7 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		e.winSlot[i] = -1
 	}
 	for _, r := range e.rules {
-		if r.sig >= 0 && !r.noData() && r.dist == nil && e.winSlot[r.sig] < 0 {
+		if r.sig >= 0 && !r.noData() && r.dist == nil && e.winSlot[r.sig] < 0 && e.inputs.rateSlot(r.sig) < 0 {
 			e.winSlot[r.sig] = e.windows
 			e.windows++
 		}
@@ -162,6 +168,8 @@ func (e *engine) start(ctx context.Context, host component.Host) error {
 	}
 	e.stop, e.stopped = make(chan struct{}), make(chan struct{})
 	go e.run(e.stop, e.stopped)
+	// Status page: offer the state to modelmon_status extensions.
+	e.status.register(e, host)
 	return nil
 }
 
@@ -183,6 +191,8 @@ func (e *engine) run(stop <-chan struct{}, stopped chan<- struct{}) {
 func (e *engine) shutdown(ctx context.Context) error {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
+	// Status page: withdraw the state before it stops changing.
+	e.status.unregisterAll()
 	if e.stop != nil {
 		close(e.stop)
 		e.stop = nil

@@ -188,7 +188,11 @@ func TestHealthMetricsAppended(t *testing.T) {
 // Models touched in one batch that share a resource share one health
 // ResourceMetrics; each model's points still carry its own resource.
 func TestHealthMetricsGroupedByResource(t *testing.T) {
-	e, _ := testEngine(t, createDefaultConfig().(*Config), consumertest.NewNop())
+	// Health metrics in every batch, so that the repeated batch below emits
+	// again at the same time.
+	cfg := createDefaultConfig().(*Config)
+	cfg.HealthMetricsInterval = 0
+	e, _ := testEngine(t, cfg, consumertest.NewNop())
 	batch := func() pmetric.Metrics {
 		md := buildBatch(t, []string{
 			"model.accuracy 0.5 model.name=a model.version=1 r.service.name=x",

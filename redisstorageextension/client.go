@@ -38,7 +38,7 @@ type client struct {
 }
 
 func (c *client) failed(ctx context.Context, op string, err error) error {
-	c.tel.Errors.Add(ctx, 1, metric.WithAttributes(attribute.String("operation", op)))
+	c.tel.ExtensionRedisStorageErrors.Add(ctx, 1, metric.WithAttributes(attribute.String("operation", op)))
 	return fmt.Errorf("redis_storage %s: %w", op, err)
 }
 

@@ -1,12 +1,13 @@
 // Command drift runs the detection-quality bench of the drift distances
 // (`make bench-drift`). The distances live in an internal package of the
 // processor, which Go lets only code under modelmonprocessor/ import, so the
-// bench itself is modelmonprocessor/internal/drift/quality and this command
+// bench itself is modelmonprocessor/internal/testing/driftquality and this command
 // runs it from the module root, passing its flags on. README.md here explains
 // the method; docs/drift.md holds the last printed tables.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,7 +15,7 @@ import (
 	"strings"
 )
 
-const benchPkg = "./modelmonprocessor/internal/drift/quality"
+const benchPkg = "./modelmonprocessor/internal/testing/driftquality"
 
 func main() {
 	root, err := moduleRoot()
@@ -26,7 +27,8 @@ func main() {
 	cmd.Dir = root
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
-		if exit, ok := err.(*exec.ExitError); ok {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
 			os.Exit(exit.ExitCode())
 		}
 		fmt.Fprintln(os.Stderr, "bench-drift:", err)

@@ -25,8 +25,8 @@ func find[T any](t *testing.T, objs []object, kind, name string) T {
 			return o.obj.(T)
 		}
 	}
-	t.Fatalf("%s %s not found", kind, name)
 	var zero T
+	t.Fatalf("%s %s not found", kind, name)
 	return zero
 }
 

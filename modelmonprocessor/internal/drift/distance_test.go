@@ -69,8 +69,9 @@ func TestWassersteinShift(t *testing.T) {
 	var s Scratch
 	r, err := Compute(Wasserstein, bounds, cur, ref, &s)
 	require.NoError(t, err)
-	// σ of 1,4,6,4,1 at spacing 10: √(Σw(x−μ)²/16) = 10·√(16/16) = 10.
-	assert.InDelta(t, 10.0/10.0, r.Value, 1e-12)
+	// σ of 1,4,6,4,1 at spacing 10: √(Σw(x−μ)²/16) = 10·√(16/16) = 10, the
+	// shift by one bucket (10) over that σ: 1.
+	assert.InDelta(t, 1.0, r.Value, 1e-12)
 	// Mass entering the overflow bucket counts at its neighbour's width.
 	var sum float64
 	for _, b := range r.Buckets() {

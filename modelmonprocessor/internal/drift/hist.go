@@ -1,7 +1,5 @@
 package drift
 
-import "math"
-
 // layout of a Hist: nothing yet, explicit bounds, or exponential buckets.
 type layout uint8
 
@@ -172,6 +170,3 @@ func (h *Hist) CopyFrom(o *Hist) {
 func (h *Hist) MemSize() int {
 	return 8*(cap(h.bounds)+cap(h.counts)+cap(h.tmp)) + h.exp.MemSize()
 }
-
-// finite reports whether v is a number other than ±Inf.
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -51,10 +51,10 @@ func wasserstein(bounds, p, q []float64) Result {
 // neighbour's. len(bounds) ≥ 2.
 func bucketWidth(bounds []float64, i int) float64 {
 	n := len(bounds)
-	switch {
-	case i == 0:
+	switch i {
+	case 0:
 		return bounds[1] - bounds[0]
-	case i == n:
+	case n:
 		return bounds[n-1] - bounds[n-2]
 	}
 	return bounds[i] - bounds[i-1]
@@ -64,10 +64,10 @@ func bucketWidth(bounds []float64, i int) float64 {
 // neighbour's width. len(bounds) ≥ 2.
 func midpoint(bounds []float64, i int) float64 {
 	n := len(bounds)
-	switch {
-	case i == 0:
+	switch i {
+	case 0:
 		return bounds[0] - (bounds[1]-bounds[0])/2
-	case i == n:
+	case n:
 		return bounds[n-1] + (bounds[n-1]-bounds[n-2])/2
 	}
 	return bounds[i-1] + (bounds[i]-bounds[i-1])/2

@@ -1,23 +1,33 @@
 package metadata
 
 import (
+	"errors"
+
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/metric"
 )
 
-// TelemetryBuilder holds the extension's own counters.
-type TelemetryBuilder struct {
-	// Errors counts storage operations that failed (attribute operation).
-	Errors metric.Int64Counter
+// Meter returns the component's meter, named after its instrumentation scope.
+func Meter(settings component.TelemetrySettings) metric.Meter {
+	return settings.MeterProvider.Meter(ScopeName)
 }
 
-// NewTelemetryBuilder creates the counters on the component's MeterProvider.
-func NewTelemetryBuilder(set component.TelemetrySettings) (*TelemetryBuilder, error) {
-	m := set.MeterProvider.Meter(ScopeName)
-	var b TelemetryBuilder
-	var err error
-	b.Errors, err = m.Int64Counter("otelcol_extension_redis_storage_errors",
-		metric.WithDescription("storage operations that failed: Redis unreachable, timed out or refused the command"),
-		metric.WithUnit("{operation}"))
-	return &b, err
+// TelemetryBuilder holds every instrument listed in metadata.yaml.
+type TelemetryBuilder struct {
+	meter                       metric.Meter
+	ExtensionRedisStorageErrors metric.Int64Counter
+}
+
+// NewTelemetryBuilder creates every instrument of the component on its
+// MeterProvider.
+func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilder, error) {
+	builder := TelemetryBuilder{meter: Meter(settings)}
+	var err, errs error
+	builder.ExtensionRedisStorageErrors, err = builder.meter.Int64Counter(
+		"otelcol_extension_redis_storage_errors",
+		metric.WithDescription("Storage operations that failed: Redis unreachable, timed out or refused the command, by operation."),
+		metric.WithUnit("{operation}"),
+	)
+	errs = errors.Join(errs, err)
+	return &builder, errs
 }
