@@ -66,6 +66,10 @@ func compileDriftRule(r *rule, rc RuleConfig, d drift.Distance, add func(string,
 		if h, err := drift.PinnedReference(*rc.ReferenceDistribution); err == nil {
 			r.dist.pinned = h
 		}
+		if d == drift.Wasserstein && len(rc.ReferenceDistribution.Bounds) < 2 {
+			// Compared on the pinned grid or a coarser one, the rule could never evaluate.
+			add("reference_distribution.bounds: wasserstein measures bucket widths and needs at least 2 bounds, got %d", len(rc.ReferenceDistribution.Bounds))
+		}
 	}
 	if r.strategy != strategy.Static {
 		add("strategy: a drift aggregation (%s) is compared with above:, not with the %s strategy", d, r.strategy)

@@ -65,6 +65,9 @@ func TestDriftConfig(t *testing.T) {
 		"previous_version without model.version": {key: []string{"model.name"}, rule: RuleConfig{Name: "d", Signal: "prediction_score",
 			Aggregation: "jensen_shannon", ReferenceConfig: drift.ReferenceConfig{Reference: "previous_version"}},
 			want: "rules[0] (d).reference: previous_version compares a model's versions; model_key must contain model.version"},
+		"wasserstein on one pinned bound": {rule: RuleConfig{Name: "d", Signal: "feature_value", Aggregation: "wasserstein",
+			ReferenceConfig: drift.ReferenceConfig{Reference: "pinned", ReferenceDistribution: &drift.DistributionConfig{
+				Bounds: []float64{10}, Proportions: []float64{0.5, 0.5}}}}, want: "rules[0] (d).reference_distribution.bounds: wasserstein measures bucket widths"},
 		"unknown signal": {rule: RuleConfig{Name: "d", Signal: "features", Aggregation: "psi"}, want: `rules[0] (d).signal: unknown signal "features"`},
 	} {
 		t.Run(name, func(t *testing.T) {
