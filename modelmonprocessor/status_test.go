@@ -160,7 +160,7 @@ func TestStatusSnapshotModelWindows(t *testing.T) {
 func TestStatusBaselineBand(t *testing.T) {
 	warm := 5
 	cfg := rules(RuleConfig{Name: "acc_shift", Signal: SignalAccuracy, Strategy: "baseline"})
-	cfg.Rules[0].Config.Baseline.Warmup = &warm
+	cfg.Rules[0].Baseline.Warmup = &warm
 	e, _ := testEngine(t, cfg, consumertest.NewNop())
 	consume(t, e, accuracyBatch("m", t0.Add(-time.Minute), 0.90, 0.92, 0.90, 0.92, 0.90, 0.92, 0.91))
 	snap := source(e).Snapshot(status.Query{Model: "m:v1"})
@@ -283,7 +283,7 @@ func BenchmarkStatusSnapshot(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var snap status.Snapshot
-			s.engine.scanFleet(status.Query{}, &snap)
+			s.scanFleet(status.Query{}, &snap)
 		}
 	})
 	b.Run("batch_100_models", func(b *testing.B) {

@@ -68,7 +68,7 @@ type Preset struct {
 const (
 	RequestDuration    = "request_duration"
 	TimeToFirstToken   = "time_to_first_token"
-	TimePerOutputToken = "time_per_output_token"
+	TimePerOutputToken = "time_per_output_token" //nolint:gosec // a signal name, not a credential
 	QueueDuration      = "queue_duration"
 	ErrorRateSignal    = "error_rate"
 	TokenUsage         = "token_usage"
