@@ -246,7 +246,8 @@ func compileValueRule(r *rule, rc RuleConfig, add func(string, ...any)) {
 	}
 	r.agg = agg
 
-	if err := rc.Validate(r.strategy); err != nil {
+	// Named: drift.ReferenceConfig, embedded too, has a Validate of its own.
+	if err := rc.Config.Validate(r.strategy); err != nil {
 		add("strategy: %w", err)
 		return
 	}
