@@ -3,6 +3,7 @@ package modelevent
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,9 +28,17 @@ func Encode(v *Violation, lr plog.LogRecord) {
 	}
 	attrs := lr.Attributes()
 	attrs.Clear()
-	attrs.EnsureCapacity(len(v.ModelKey) + 20 + len(v.Annotations))
+	attrs.EnsureCapacity(len(v.ModelKey) + len(v.Group) + 20 + len(v.Annotations))
 	for _, a := range v.ModelKey {
 		attrs.PutStr(a.Key, a.Value)
+	}
+	if len(v.Group) > 0 {
+		names := attrs.PutEmptySlice(AttrGroupBy)
+		names.EnsureCapacity(len(v.Group))
+		for _, a := range v.Group {
+			attrs.PutStr(a.Key, a.Value)
+			names.AppendEmpty().SetStr(a.Key)
+		}
 	}
 	attrs.PutStr(AttrAlertState, string(v.State))
 	attrs.PutStr(AttrAlertID, v.AlertID)
@@ -58,6 +67,17 @@ func Encode(v *Violation, lr plog.LogRecord) {
 	}
 	if v.ResolvedReason != "" {
 		attrs.PutStr(AttrResolvedReason, v.ResolvedReason)
+	}
+	if v.Drift != nil {
+		attrs.PutStr(AttrDriftReference, v.Drift.Reference)
+		if v.Drift.ReferenceVersion != "" {
+			attrs.PutStr(AttrDriftReferenceVersion, v.Drift.ReferenceVersion)
+		}
+		bs := attrs.PutEmptySlice(AttrDriftBuckets)
+		bs.EnsureCapacity(len(v.Drift.Buckets))
+		for _, b := range v.Drift.Buckets {
+			bs.AppendEmpty().SetStr(b)
+		}
 	}
 	// Sorted so that the same violation always encodes to the same record.
 	keys := make([]string, 0, len(v.Annotations))
@@ -126,6 +146,14 @@ func Decode(lr plog.LogRecord) (Violation, error) {
 	if _, ok := lr.Attributes().Get(AttrBaselineMean); ok {
 		v.Baseline = &Baseline{Mean: d.double(AttrBaselineMean), Stddev: d.double(AttrBaselineStddev)}
 	}
+	groupNames := d.strings(AttrGroupBy)
+	if ref, ok := lr.Attributes().Get(AttrDriftReference); ok {
+		v.Drift = &Drift{
+			Reference:        ref.AsString(),
+			ReferenceVersion: d.str(AttrDriftReferenceVersion, false),
+			Buckets:          d.strings(AttrDriftBuckets),
+		}
+	}
 	lr.Attributes().Range(func(k string, val pcommon.Value) bool {
 		switch {
 		case strings.HasPrefix(k, AttrAnnotationPrefix):
@@ -133,11 +161,17 @@ func Decode(lr plog.LogRecord) (Violation, error) {
 				v.Annotations = map[string]string{}
 			}
 			v.Annotations[strings.TrimPrefix(k, AttrAnnotationPrefix)] = val.AsString()
-		case !IsContractAttribute(k):
+		case !IsContractAttribute(k) && !slices.Contains(groupNames, k):
 			v.ModelKey = append(v.ModelKey, Attribute{Key: k, Value: val.AsString()})
 		}
 		return true
 	})
+	// Group attributes in the order the rule lists them.
+	for _, k := range groupNames {
+		if val, ok := lr.Attributes().Get(k); ok {
+			v.Group = append(v.Group, Attribute{Key: k, Value: val.AsString()})
+		}
+	}
 	switch v.State {
 	case StateFiring, StateResolved:
 	default:
@@ -174,6 +208,24 @@ func (d *decoder) str(k string, required bool) string {
 		return v.AsString()
 	}
 	return v.Str()
+}
+
+// strings reads a slice of strings; nil when absent.
+func (d *decoder) strings(k string) []string {
+	v, ok := d.attrs.Get(k)
+	if !ok {
+		return nil
+	}
+	if v.Type() != pcommon.ValueTypeSlice {
+		d.fail(k, "want a slice of strings, got "+v.Type().String())
+		return nil
+	}
+	s := v.Slice()
+	out := make([]string, 0, s.Len())
+	for i := 0; i < s.Len(); i++ {
+		out = append(out, s.At(i).AsString())
+	}
+	return out
 }
 
 func (d *decoder) double(k string) float64 {

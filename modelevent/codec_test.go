@@ -143,3 +143,54 @@ func TestContractNamedKeyIsNotKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []Attribute{{AttrModelName, "fraud-model"}, {AttrModelVersion, "v7"}}, got.ModelKey)
 }
+
+func TestRoundTripDrift(t *testing.T) {
+	v := sample()
+	v.Rule, v.Signal, v.Kind, v.Aggregation, v.Comparison = "feature_drift", "feature_value", KindDrift, "jensen_shannon", ComparisonAbove
+	v.Observed, v.Threshold = 0.31, 0.1
+	v.Group = []Attribute{{"feature.name", "income"}, {"segment", "eu"}}
+	v.AlertID = AlertID(v.Rule, v.ModelKey, v.Group...)
+	v.Drift = &Drift{Reference: "previous_version", ReferenceVersion: "v6",
+		Buckets: []string{"(20, 30]: 45.0% vs 20.0%", "(10, 20]: 5.0% vs 25.0%"}}
+	lr := plog.NewLogRecord()
+	Encode(&v, lr)
+	got, err := Decode(lr)
+	require.NoError(t, err)
+	assert.Equal(t, v, got)
+	assert.Equal(t, v.ModelKey, got.ModelKey, "group attributes are not part of the model key")
+	assert.Equal(t, "feature_value jensen_shannon 0.310 > 0.100 for fraud-model:v7 [feature.name=income, segment=eu] (rule feature_drift)",
+		lr.Body().Str())
+	ref, _ := lr.Attributes().Get(AttrDriftReference)
+	assert.Equal(t, "previous_version", ref.Str())
+	bs, _ := lr.Attributes().Get(AttrDriftBuckets)
+	assert.Equal(t, []any{"(20, 30]: 45.0% vs 20.0%", "(10, 20]: 5.0% vs 25.0%"}, bs.Slice().AsRaw())
+	fname, _ := lr.Attributes().Get("feature.name")
+	assert.Equal(t, "income", fname.Str())
+
+	learned := v
+	learned.Drift = &Drift{Reference: "learned", Buckets: []string{}}
+	learned.Group = nil
+	Encode(&learned, lr)
+	got, err = Decode(lr)
+	require.NoError(t, err)
+	assert.Equal(t, learned, got)
+}
+
+func TestAlertIDGroups(t *testing.T) {
+	k := []Attribute{{"model.name", "a"}, {"model.version", "1"}}
+	assert.Equal(t, AlertID("r", k), AlertID("r", k, []Attribute{}...), "no group: the id of a rule without group_by")
+	a := AlertID("r", k, Attribute{"feature.name", "income"})
+	b := AlertID("r", k, Attribute{"feature.name", "age"})
+	assert.NotEqual(t, a, b)
+	assert.NotEqual(t, a, AlertID("r", k))
+}
+
+func TestDecodeRejectsBadDrift(t *testing.T) {
+	v := sample()
+	lr := plog.NewLogRecord()
+	Encode(&v, lr)
+	lr.Attributes().PutStr(AttrDriftReference, "learned")
+	lr.Attributes().PutInt(AttrDriftBuckets, 3)
+	_, err := Decode(lr)
+	assert.ErrorContains(t, err, AttrDriftBuckets)
+}

@@ -10,28 +10,41 @@ const EventName = "modelmon.violation"
 
 // Attribute names of the contract. Exporters rely on these exact strings.
 const (
-	AttrModelName        = "model.name"
-	AttrModelVersion     = "model.version"
-	AttrAlertState       = "modelmon.alert.state"
-	AttrAlertID          = "modelmon.alert.id"
-	AttrEventID          = "modelmon.event.id"
-	AttrAlertStartedAt   = "modelmon.alert.started_at"
-	AttrRule             = "modelmon.rule"
-	AttrSignal           = "modelmon.signal"
-	AttrKind             = "modelmon.kind"
-	AttrStrategy         = "modelmon.strategy"
-	AttrAggregation      = "modelmon.aggregation"
-	AttrComparison       = "modelmon.comparison"
-	AttrObserved         = "modelmon.observed"
-	AttrThreshold        = "modelmon.threshold"
-	AttrWindowSamples    = "modelmon.window.samples"
-	AttrWindowStart      = "modelmon.window.start"
-	AttrWindowEnd        = "modelmon.window.end"
-	AttrSeverity         = "modelmon.severity"
-	AttrActions          = "modelmon.actions"
-	AttrBaselineMean     = "modelmon.baseline.mean"
-	AttrBaselineStddev   = "modelmon.baseline.stddev"
-	AttrResolvedReason   = "modelmon.resolved_reason"
+	AttrModelName      = "model.name"
+	AttrModelVersion   = "model.version"
+	AttrAlertState     = "modelmon.alert.state"
+	AttrAlertID        = "modelmon.alert.id"
+	AttrEventID        = "modelmon.event.id"
+	AttrAlertStartedAt = "modelmon.alert.started_at"
+	AttrRule           = "modelmon.rule"
+	AttrSignal         = "modelmon.signal"
+	AttrKind           = "modelmon.kind"
+	AttrStrategy       = "modelmon.strategy"
+	AttrAggregation    = "modelmon.aggregation"
+	AttrComparison     = "modelmon.comparison"
+	AttrObserved       = "modelmon.observed"
+	AttrThreshold      = "modelmon.threshold"
+	AttrWindowSamples  = "modelmon.window.samples"
+	AttrWindowStart    = "modelmon.window.start"
+	AttrWindowEnd      = "modelmon.window.end"
+	AttrSeverity       = "modelmon.severity"
+	AttrActions        = "modelmon.actions"
+	AttrBaselineMean   = "modelmon.baseline.mean"
+	AttrBaselineStddev = "modelmon.baseline.stddev"
+	AttrResolvedReason = "modelmon.resolved_reason"
+	// AttrGroupBy lists the names of the group attributes of a rule with
+	// group_by (e.g. feature.name); the attributes themselves are plain
+	// record attributes like the model key's, told apart by this list.
+	AttrGroupBy = "modelmon.group_by"
+	// AttrDriftReference is what a drift rule compared with: learned,
+	// pinned or previous_version.
+	AttrDriftReference = "modelmon.drift.reference"
+	// AttrDriftReferenceVersion is the model version a previous_version
+	// reference came from.
+	AttrDriftReferenceVersion = "modelmon.drift.reference_version"
+	// AttrDriftBuckets holds the buckets that moved most, largest first, as
+	// "(20, 30]: 45.0% vs 20.0%" (current share vs reference share).
+	AttrDriftBuckets     = "modelmon.drift.buckets"
 	AttrAnnotationPrefix = "modelmon.annotation."
 )
 

@@ -54,6 +54,24 @@ type Violation struct {
 	// ResolvedReason is set on resolved events that did not resolve because
 	// the condition cleared (e.g. ResolvedExpired).
 	ResolvedReason string
+	// Group holds the group attributes of a rule with group_by (e.g.
+	// feature.name), in configured order; part of the alert id.
+	Group []Attribute
+	// Drift is set by drift rules only.
+	Drift *Drift
+}
+
+// Drift is what a drift rule compared: the reference and where the
+// distribution moved.
+type Drift struct {
+	// Reference is learned, pinned or previous_version.
+	Reference string
+	// ReferenceVersion is the model version a previous_version reference
+	// came from; empty for the other references.
+	ReferenceVersion string
+	// Buckets are the buckets that contribute most to the distance, largest
+	// first, e.g. "(20, 30]: 45.0% vs 20.0%".
+	Buckets []string
 }
 
 // HasAction reports whether the rule asked for action a.
@@ -100,8 +118,8 @@ func (v *Violation) DefaultSummary() string {
 	if v.Comparison == ComparisonAbove {
 		op = ">"
 	}
-	s := fmt.Sprintf("%s %s %s %s %s for %s (rule %s)", v.Signal, v.Aggregation,
-		formatValue(v.Observed), op, formatValue(v.Threshold), v.ModelID(), v.Rule)
+	s := fmt.Sprintf("%s %s %s %s %s for %s%s (rule %s)", v.Signal, v.Aggregation,
+		formatValue(v.Observed), op, formatValue(v.Threshold), v.ModelID(), groupText(v.Group), v.Rule)
 	if v.State == StateResolved {
 		s = "resolved: " + s
 		if v.ResolvedReason != "" {
@@ -111,22 +129,45 @@ func (v *Violation) DefaultSummary() string {
 	return s
 }
 
+// groupText renders group attributes as " [feature.name=income]".
+func groupText(g []Attribute) string {
+	if len(g) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(" [")
+	for i, a := range g {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.Key)
+		b.WriteByte('=')
+		b.WriteString(a.Value)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
 func formatValue(f float64) string {
 	return strconv.FormatFloat(f, 'f', 3, 64)
 }
 
 // AlertID is the stable fingerprint of a rule and a model key: the same for
 // the firing and the resolved event, and the dedup key downstream. It is 16
-// hex digits of FNV-1a 64, like Alertmanager's fingerprints.
-func AlertID(rule string, key []Attribute) string {
+// hex digits of FNV-1a 64, like Alertmanager's fingerprints. A rule with
+// group_by passes the group attributes after the model key (one alert per
+// group); without groups the id is the same as before groups existed.
+func AlertID(rule string, key []Attribute, group ...Attribute) string {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(rule))
-	for _, a := range key {
-		// Separators that cannot occur in UTF-8 text keep "a","bc" apart from "ab","c".
-		_, _ = h.Write([]byte{0xff})
-		_, _ = h.Write([]byte(a.Key))
-		_, _ = h.Write([]byte{0xfe})
-		_, _ = h.Write([]byte(a.Value))
+	for _, attrs := range [2][]Attribute{key, group} {
+		for _, a := range attrs {
+			// Separators that cannot occur in UTF-8 text keep "a","bc" apart from "ab","c".
+			_, _ = h.Write([]byte{0xff})
+			_, _ = h.Write([]byte(a.Key))
+			_, _ = h.Write([]byte{0xfe})
+			_, _ = h.Write([]byte(a.Value))
+		}
 	}
 	return fmt.Sprintf("%016x", h.Sum64())
 }

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/drift"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 )
@@ -145,6 +146,9 @@ type RuleConfig struct {
 	AbsentFor time.Duration `mapstructure:"absent_for"`
 	// Params of the adaptive strategies (baseline:, ewma:, page_hinkley:, cusum:).
 	strategy.Config `mapstructure:",squash"`
+	// Reference, reference_distribution, group_by and max_groups of rules
+	// with a drift aggregation (psi, jensen_shannon…); see config_drift.go.
+	drift.ReferenceConfig `mapstructure:",squash"`
 }
 
 var (
@@ -286,6 +290,7 @@ func (c *Config) Validate() error {
 		if _, err := compileRule(r, known, c.StaleAfter); err != nil {
 			errs = append(errs, fmt.Errorf("%s.%w", field, err))
 		}
+		errs = append(errs, c.validateDriftKeys(field, r)...)
 	}
 	return errors.Join(errs...)
 }

@@ -224,6 +224,7 @@ func (e *engine) tickModel(m *model, now int64) (evicted bool) {
 		}
 		e.advance(m, r, rs, limit)
 	}
+	e.tickDrift(m, limit)
 	if limit < evictAt {
 		return false
 	}
@@ -243,6 +244,7 @@ func (e *engine) evict(m *model, at int64) {
 			e.emit(m, e.violation(m, r, rs, modelevent.StateResolved, when, activeAt, modelevent.ResolvedExpired))
 		}
 	}
+	e.evictDrift(m, at)
 	e.forget(m, true)
 }
 
@@ -282,7 +284,7 @@ func (e *engine) violation(m *model, r *rule, rs *ruleState, state modelevent.St
 		Signal:         r.signal,
 		Kind:           r.kind,
 		Strategy:       r.strategy,
-		Aggregation:    r.agg.String(),
+		Aggregation:    r.aggregationName(),
 		Comparison:     comparison(r.dir, &rs.res),
 		Observed:       rs.res.Observed,
 		Threshold:      rs.res.Threshold,

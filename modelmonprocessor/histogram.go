@@ -61,12 +61,16 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 			return
 		}
 	}
-	e.counts[telemetry.Matched]++
-	if count == 0 {
+	outcome, keep := telemetry.Matched, true
+	if e.drift != nil {
+		outcome, keep = e.driftExplicit(m, sig, t, dp.Attributes(), e.bounds, e.rawCounts, count, scale)
+	}
+	e.counts[outcome]++
+	if count == 0 || !keep {
 		return
 	}
 	if !e.histWindow(ss).Add(t, e.bounds, e.rawCounts, sum, count, scale) {
-		e.counts[telemetry.Matched]--
+		e.counts[outcome]--
 		e.counts[telemetry.Late]++
 		return
 	}
@@ -114,12 +118,16 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 			return
 		}
 	}
-	e.counts[telemetry.Matched]++
-	if count == 0 {
+	outcome, keep := telemetry.Matched, true
+	if e.drift != nil {
+		outcome, keep = e.driftExponential(m, sig, t, dp.Attributes(), dp.Scale(), zero, offset, e.rawCounts, cumulative, dp.Negative(), count)
+	}
+	e.counts[outcome]++
+	if count == 0 || !keep {
 		return
 	}
 	if !e.histWindow(ss).AddExponential(t, dp.Scale(), zero, offset, e.rawCounts, sum, count, scale) {
-		e.counts[telemetry.Matched]--
+		e.counts[outcome]--
 		e.counts[telemetry.Late]++
 		return
 	}

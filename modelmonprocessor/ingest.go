@@ -105,7 +105,7 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 			continue
 		}
 		v *= scale
-		if !dom.valid(v) {
+		if !dom.valid(v) || e.driftNumber(sig) {
 			e.counts[telemetry.InvalidValue]++
 			continue
 		}

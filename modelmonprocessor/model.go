@@ -49,6 +49,9 @@ type model struct {
 	// created on their first point.
 	rates []rateState
 	rules []ruleState
+	// drift holds the groups of the drift rules; nil until the model's
+	// first histogram point a drift rule reads.
+	drift *modelDrift
 	// changes counts the alert-state transitions of the model's rules and
 	// their first values;
 	// healthChanges is its value at the model's last health emission and

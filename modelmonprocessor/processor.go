@@ -43,7 +43,9 @@ type engine struct {
 	// modelNoData those that watch a model as a whole.
 	noDataBySignal [][]int
 	modelNoData    []int
-	extractor      *identity.Extractor
+	// drift holds the rules with a drift aggregation; nil without any.
+	drift     *driftEngine
+	extractor *identity.Extractor
 	// inputs holds units and error-rate/ratio sources (ingest_rates.go).
 	inputs inputTable
 	// clock is the arrival time; tests replace it.
@@ -130,6 +132,8 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		}
 		r.sig = e.signals.index(r.signal)
 		switch {
+		case r.dist != nil:
+			// Drift rules read histogram points through e.drift.
 		case r.sig >= 0 && r.noData():
 			e.noDataBySignal[r.sig] = append(e.noDataBySignal[r.sig], len(e.rules))
 		case r.sig >= 0:
@@ -139,12 +143,13 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		}
 		e.rules = append(e.rules, r)
 	}
+	e.drift = newDriftEngine(e)
 	e.winSlot = make([]int, len(e.signals.names))
 	for i := range e.winSlot {
 		e.winSlot[i] = -1
 	}
 	for _, r := range e.rules {
-		if r.sig >= 0 && !r.noData() && e.winSlot[r.sig] < 0 && e.inputs.rateSlot(r.sig) < 0 {
+		if r.sig >= 0 && !r.noData() && r.dist == nil && e.winSlot[r.sig] < 0 && e.inputs.rateSlot(r.sig) < 0 {
 			e.winSlot[r.sig] = e.windows
 			e.windows++
 		}

@@ -123,6 +123,13 @@ func (e *engine) restoreAlert(s *savedAlert, now time.Time) (string, *model) {
 		return telemetry.LoadOverLimit, nil
 	}
 	r, rs := e.rules[ri], &m.rules[ri]
+	if r.dist != nil {
+		if !e.restoreDrift(m, r, v) {
+			e.expireSaved(s, now)
+			return telemetry.LoadOverLimit, nil
+		}
+		return telemetry.LoadRestored, m
+	}
 	rs.tracker.Restore(v.StartedAt)
 	rs.alertID = v.AlertID
 	rs.cond, rs.restored = true, true

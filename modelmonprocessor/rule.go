@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/drift"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/window"
 )
@@ -44,6 +45,8 @@ type rule struct {
 	// once per evaluation_interval of data time, since each evaluation
 	// teaches their detector.
 	stepped bool
+	// dist is set for a rule with a drift aggregation (see drift_rules.go).
+	dist *driftRule
 }
 
 // noData reports whether the rule watches for absence instead of values.
@@ -232,13 +235,19 @@ func compileValueRule(r *rule, rc RuleConfig, add func(string, ...any)) {
 			aggName = "last"
 		}
 	}
+	if d, ok := drift.Parse(aggName); ok {
+		compileDriftRule(r, rc, d, add)
+		return
+	}
+	checkNotDrift(rc, aggName, add)
 	agg, err := window.ParseAggregation(aggName)
 	if err != nil {
 		add("aggregation: %w", err)
 	}
 	r.agg = agg
 
-	if err := rc.Validate(r.strategy); err != nil {
+	// Named: drift.ReferenceConfig, embedded too, has a Validate of its own.
+	if err := rc.Config.Validate(r.strategy); err != nil {
 		add("strategy: %w", err)
 		return
 	}

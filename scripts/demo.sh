@@ -2,13 +2,18 @@
 # make demo: the collector with otelcol-config.yaml, the webhook sink and a
 # simulated fleet, all on this machine. Alerts print as the sink receives them,
 # retraining jobs as they appear in the file queue. Ctrl-C (or DEMO_DURATION,
-# e.g. 3m) stops everything.
+# e.g. 3m) stops everything. DEMO_SCENARIO=distributions exports feature and
+# prediction histograms instead: one model's income feature drifts, another
+# rolls out a version that scores differently (cmd/modelmon-demo/drift.yaml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DISTRO=./_build/otelcol-modelmon
 DEMO=./bin/modelmon-demo
 DURATION="${DEMO_DURATION:-0}"
+SCENARIO="${DEMO_SCENARIO:-mixed}"
+overlay=()
+[ "$SCENARIO" != distributions ] || overlay=(--config cmd/modelmon-demo/drift.yaml)
 [ "$DURATION" = 0 ] || [[ "$DURATION" =~ [a-z]$ ]] || DURATION="${DURATION}s"
 
 # Fresh state each run: retraining cooldowns and alert dedup persist otherwise.
@@ -42,7 +47,7 @@ pids+=($!)
 
 # Alerts are grouped per model so that each shows up a few seconds after it
 # fires; a 30s window lets resolutions follow within the demo's first minutes.
-"$DISTRO" --config otelcol-config.yaml \
+"$DISTRO" --config otelcol-config.yaml "${overlay[@]}" \
   --config 'yaml:exporters::alert_webhook::signing_secret: ["${env:MODELMON_WEBHOOK_SECRET}"]' \
   --config 'yaml:exporters::alert_webhook::group_by: [model_name, model_version]' \
   --config 'yaml:exporters::alert_webhook::group_wait: 2s' \
@@ -65,7 +70,7 @@ echo "demo: status page http://127.0.0.1:8890/ (alerts http://127.0.0.1:8890/ale
 "$DEMO" jobs -dir "$MODELMON_VAR/retrain-queue" &
 pids+=($!)
 
-"$DEMO" -scenario mixed -models 6 -llm -live lines -duration "$DURATION" &
+"$DEMO" -scenario "$SCENARIO" -models 6 -llm -live lines -duration "$DURATION" &
 fleet=$!
 pids+=("$fleet")
 wait "$fleet"

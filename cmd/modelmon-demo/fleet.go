@@ -54,7 +54,7 @@ func parseFleetFlags(args []string, stderr io.Writer) (fleetConfig, error) {
 	fs.StringVar(&c.Protocol, "protocol", "grpc", "OTLP protocol: grpc or http")
 	fs.IntVar(&c.Models, "models", 6, "number of simulated models")
 	fs.Float64Var(&c.Rate, "rate", 2, "exports per second per model")
-	fs.StringVar(&c.Scenario, "scenario", "mixed", "scenario: mixed (one of each, round-robin), "+strings.Join(scenarioNames(), ", "))
+	fs.StringVar(&c.Scenario, "scenario", "mixed", "scenario: mixed (one of each gauge scenario, round-robin), distributions (feature_drift and canary), "+strings.Join(scenarioNames(), ", "))
 	fs.DurationVar(&c.Duration, "duration", 0, "stop after this long (0: until Ctrl-C)")
 	fs.DurationVar(&c.Phase, "phase", 20*time.Second, "time unit of the scenario scripts")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the measurement noise")
@@ -63,9 +63,11 @@ func parseFleetFlags(args []string, stderr io.Writer) (fleetConfig, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: modelmon-demo [fleet] [flags] | sink [flags] | jobs [flags]")
 		fmt.Fprintln(stderr, "\nScenarios:")
-		fmt.Fprintln(stderr, "  mixed      one model per scenario, round-robin")
+		fmt.Fprintln(stderr, "  mixed          "+strings.Join(mixedOrder, ", ")+", round-robin")
+		fmt.Fprintln(stderr, "  distributions  feature_drift and canary, round-robin")
 		for _, n := range scenarioNames() {
-			fmt.Fprintf(stderr, "  %-10s %s\n", n, scenarios[n].Doc)
+			sc, _ := scenarioFor(n, 0)
+			fmt.Fprintf(stderr, "  %-14s %s\n", n, sc.Doc)
 		}
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
@@ -212,6 +214,7 @@ type simModel struct {
 	provider *sdkmetric.MeterProvider
 	exporter *countingExporter
 	latency  metric.Float64Histogram
+	hists    histograms
 
 	mu      sync.Mutex
 	current sample
@@ -286,7 +289,10 @@ func (m *simModel) instruments() error {
 	m.latency, err = meter.Float64Histogram("model.latency", metric.WithUnit("ms"),
 		metric.WithDescription("Inference latency."),
 		metric.WithExplicitBucketBoundaries(5, 10, 25, 50, 75, 100, 150, 250, 500, 1000, 2500))
-	return err
+	if err != nil || m.scenario.Dist == nil {
+		return err
+	}
+	return m.distributionInstruments(meter)
 }
 
 func (m *simModel) attrs(version string) metric.MeasurementOption {
@@ -316,6 +322,9 @@ func (m *simModel) run(ctx context.Context, start time.Time, cfg fleetConfig) {
 			attrs := m.attrs(s.Version)
 			for _, v := range latencies(s.LatencyMs, 20, m.rng) {
 				m.latency.Record(ctx, v, attrs)
+			}
+			if m.scenario.Dist != nil {
+				m.recordDistributions(ctx, m.scenario.Dist(now.Sub(start), cfg.Phase, m.baseVersion), 50)
 			}
 		}
 	}

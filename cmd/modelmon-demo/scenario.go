@@ -34,6 +34,9 @@ type scenario struct {
 	Name string
 	Doc  string
 	At   func(elapsed, phase time.Duration, base string) sample
+	// Dist, when set, scripts the model's feature and prediction
+	// distributions, exported as histograms (see distributions.go).
+	Dist func(elapsed, phase time.Duration, base string) distributions
 }
 
 // scenarios are the scripted behaviours, by name.
@@ -88,19 +91,28 @@ var mixedOrder = []string{"decay", "drift", "latency", "recovery", "rollout", "h
 
 // scenarioFor returns the scenario of model i under the chosen name.
 func scenarioFor(name string, i int) (scenario, error) {
-	if name == "mixed" {
+	switch name {
+	case "mixed":
 		return scenarios[mixedOrder[i%len(mixedOrder)]], nil
+	case "distributions":
+		return distributionScenarios[distributionOrder[i%len(distributionOrder)]], nil
 	}
 	s, ok := scenarios[name]
 	if !ok {
-		return scenario{}, fmt.Errorf("unknown scenario %q (want mixed, %s)", name, strings.Join(scenarioNames(), ", "))
+		s, ok = distributionScenarios[name]
+	}
+	if !ok {
+		return scenario{}, fmt.Errorf("unknown scenario %q (want mixed, distributions, %s)", name, strings.Join(scenarioNames(), ", "))
 	}
 	return s, nil
 }
 
 func scenarioNames() []string {
-	names := make([]string, 0, len(scenarios))
+	names := make([]string, 0, len(scenarios)+len(distributionScenarios))
 	for n := range scenarios {
+		names = append(names, n)
+	}
+	for n := range distributionScenarios {
 		names = append(names, n)
 	}
 	sort.Strings(names)

@@ -156,6 +156,31 @@ func TestStopping(t *testing.T) {
 	}
 }
 
+func TestDistributionScenarios(t *testing.T) {
+	const p = 20 * time.Second
+	for i, want := range distributionOrder {
+		sc, err := scenarioFor("distributions", i)
+		require.NoError(t, err)
+		assert.Equal(t, want, sc.Name)
+		require.NotNil(t, sc.Dist)
+		assert.GreaterOrEqual(t, sc.At(2*p, p, "v7").Accuracy, 0.94, "the gauges stay healthy: only the distributions move")
+	}
+	fd, err := scenarioFor("feature_drift", 0)
+	require.NoError(t, err)
+	before, after := fd.Dist(p/2, p, "v7"), fd.Dist(p, p, "v7")
+	assert.Equal(t, before.Features["age"], after.Features["age"])
+	assert.InDelta(t, 1.3*featureSpread["income"], after.Features["income"]-before.Features["income"], 1e-9)
+
+	canary, err := scenarioFor("canary", 0)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]float64{"v7": 0.3}, canary.Dist(p/2, p, "v7").Predictions)
+	assert.Equal(t, map[string]float64{"v7": 0.3, "v8": 0.45}, canary.Dist(p, p, "v7").Predictions, "both versions serve")
+
+	mixed, err := scenarioFor("mixed", 0)
+	require.NoError(t, err)
+	assert.Nil(t, mixed.Dist, "the default demo exports no distributions")
+}
+
 // TestLLMScenarioCrossesGenAIRules: the degrading LLM ends up beyond the
 // genai preset's defaults (TTFT p95 > 2 s, error share > 5 %), the other
 // stays inside them throughout.

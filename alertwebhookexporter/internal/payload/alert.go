@@ -42,7 +42,7 @@ const (
 )
 
 // NewAlert renders an event as an alert. Labels: alertname (the rule), the
-// model key attributes (names made valid Prometheus label names, model.name
+// model key and group attributes (names made valid Prometheus label names, model.name
 // becomes model_name), severity, kind and signal. Annotations: the rule's
 // annotations, plus summary and description (the event text unless the rule
 // set them), observed and threshold.
@@ -63,6 +63,11 @@ func NewAlert(ev modelevent.Event) Alert {
 		a.EndsAt = v.Time
 	}
 	for _, kv := range v.ModelKey {
+		a.Labels[LabelName(kv.Key)] = kv.Value
+	}
+	// A rule with group_by alerts per group: its group attributes are labels
+	// too, or Alertmanager would take the groups for one alert.
+	for _, kv := range v.Group {
 		a.Labels[LabelName(kv.Key)] = kv.Value
 	}
 	// Contract labels win over a model-key attribute that sanitises to the same name.

@@ -37,6 +37,15 @@ func TestNewAlert(t *testing.T) {
 	assert.Equal(t, r.Event.Time, r.EndsAt)
 }
 
+func TestNewAlertGroupLabels(t *testing.T) {
+	ev := event(modelevent.StateFiring)
+	ev.Group = []modelevent.Attribute{{Key: "feature.name", Value: "income"}}
+	a := NewAlert(ev)
+	assert.Equal(t, "income", a.Labels["feature_name"], "one Alertmanager alert per group")
+	ev.Group[0].Value = "age"
+	assert.NotEqual(t, a.Labels, NewAlert(ev).Labels)
+}
+
 func TestPagerDutySeverity(t *testing.T) {
 	for in, want := range map[modelevent.Severity]string{"critical": "critical", "error": "error", "warning": "warning", "info": "info", "": "error", "loud": "error"} {
 		assert.Equal(t, want, PagerDutySeverity(in), in)
