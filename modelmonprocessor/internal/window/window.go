@@ -485,4 +485,3 @@ func (w *Window) mean() float64 {
 	}
 	return sum / float64(w.n)
 }
-
