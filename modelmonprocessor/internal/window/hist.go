@@ -26,15 +26,17 @@ type boundSet struct {
 	mark bool
 }
 
-// histPoint is one histogram data point. Its counts buffer stays with the
-// ring slot and is reused by the point stored there next.
+// histPoint is one histogram data point. Its bucket counts live in the
+// window's flat counts store, in the row cs, which stays with the ring slot
+// and is reused by the point stored there next.
 type histPoint struct {
-	t      int64
-	sum    float64 // scaled
-	count  uint64
-	obs    uint64 // sum of the bucket counts
-	set    int    // index into HistWindow.sets
-	counts []uint64
+	t     int64
+	sum   float64 // scaled
+	count uint64
+	set   int32 // index into HistWindow.sets
+	cs    int32 // row of the counts store
+	nb    int32 // number of buckets
+	obs   bool  // some bucket count is not zero
 }
 
 // HistWindow is a sliding window of histogram points (latency-like signals)
@@ -42,14 +44,20 @@ type histPoint struct {
 // window's points merged into one histogram, never averaged per point.
 //
 // Bounded by count and age in data-point time exactly like Window, with the
-// same late refusals. Memory is about 56 bytes plus 8 per bucket per point,
-// plus one copy of each distinct bound set; MemSize reports the real figure.
+// same late refusals. Memory is 40 bytes plus 8 per bucket per point (the
+// counts of all points in one flat array, a row per ring slot, as wide as
+// the widest point), plus one copy of each distinct bound set with its
+// running sums; MemSize reports the real figure.
 type HistWindow struct {
 	r      ring[histPoint]
 	size   int
 	maxAge int64
 	floor  int64
 	sets   []boundSet
+	// counts holds the bucket counts of the points, row p.cs of stride
+	// entries for point p: one allocation per window, not one per point.
+	counts []uint64
+	stride int
 	// start and end are the oldest and newest point times (0 when empty),
 	// as in Window: an evaluation reads them without touching a point.
 	start, end int64
@@ -138,8 +146,8 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 		}
 	}
 	r := &h.r
-	if !r.makeRoom(h.size) {
-		if t < r.at(0).t {
+	if !h.makeRoom(len(counts)) {
+		if t < h.start {
 			return false
 		}
 		h.dropOldest()
@@ -154,26 +162,29 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 		set = h.intern(bounds, scale)
 	}
 	p := r.open(pos)
-	p.t, p.sum, p.count, p.set = t, sum*scale, count, set
+	p.t, p.sum, p.count, p.set, p.nb = t, sum*scale, count, int32(set), int32(len(counts))
 	if pos == 0 {
 		h.start = t
 	}
 	if pos == r.n-1 {
 		h.end = t
 	}
-	p.counts = append(p.counts[:0], counts...)
-	p.obs = 0
+	row := h.countsOf(p)
+	copy(row, counts)
+	var obs uint64
 	for _, c := range counts {
-		p.obs += c
+		obs += c
 	}
-	if p.obs > 0 {
+	p.obs = obs != 0
+	if p.obs {
 		s := &h.sets[set]
 		if s.live == 0 {
 			s.acc = slices.Grow(s.acc[:0], len(counts))[:len(counts)]
 			clear(s.acc)
 		}
-		for j, c := range counts {
-			s.acc[j] += c
+		acc := s.acc[:len(row)]
+		for j, c := range row {
+			acc[j] += c
 		}
 		s.live++
 	}
@@ -276,13 +287,62 @@ func equalScaled(stored, bounds []float64, scale float64) bool {
 	return true
 }
 
+// countsOf returns the bucket counts of point p.
+func (h *HistWindow) countsOf(p *histPoint) []uint64 {
+	i := int(p.cs) * h.stride
+	return h.counts[i : i+int(p.nb) : i+int(p.nb)]
+}
+
+// makeRoom is ring.makeRoom for the points and their counts: it grows the
+// counts store with the ring (each new slot gets a row of its own) and
+// widens every row when a point of nb buckets does not fit. It reports
+// false when the window already holds size points.
+func (h *HistWindow) makeRoom(nb int) bool {
+	r := &h.r
+	slots := len(r.buf)
+	if !r.makeRoom(h.size) {
+		h.widen(nb)
+		return false
+	}
+	if len(r.buf) != slots {
+		// The ring grew while full: the free slots are r.n…, and the rows
+		// from the old length on are unused.
+		for i := r.n; i < len(r.buf); i++ {
+			r.at(i).cs = int32(i)
+		}
+	}
+	h.widen(nb)
+	return true
+}
+
+// widen sizes the counts store for the ring's slots and rows of at least
+// nb entries, keeping the rows' contents.
+func (h *HistWindow) widen(nb int) {
+	slots := len(h.r.buf)
+	stride := max(h.stride, nb)
+	if stride == h.stride && len(h.counts) == slots*stride {
+		return
+	}
+	counts := make([]uint64, slots*stride)
+	if stride == h.stride {
+		copy(counts, h.counts)
+	} else if h.stride > 0 {
+		for row := 0; row*h.stride < len(h.counts); row++ {
+			copy(counts[row*stride:], h.counts[row*h.stride:(row+1)*h.stride])
+		}
+	}
+	h.counts, h.stride = counts, stride
+}
+
 func (h *HistWindow) dropOldest() {
 	p := h.r.at(0)
 	s := &h.sets[p.set]
 	s.refs--
-	if p.obs > 0 {
-		for j, c := range p.counts {
-			s.acc[j] -= c
+	if p.obs {
+		row := h.countsOf(p)
+		acc := s.acc[:len(row)]
+		for j, c := range row {
+			acc[j] -= c
 		}
 		s.live--
 	}
@@ -330,10 +390,7 @@ func (h *HistWindow) Reset() {
 
 // MemSize returns the approximate number of bytes the window holds.
 func (h *HistWindow) MemSize() int {
-	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{}))
-	for i := range h.r.buf {
-		n += cap(h.r.buf[i].counts) * 8
-	}
+	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{})) + cap(h.counts)*8
 	n += cap(h.sets) * int(unsafe.Sizeof(boundSet{}))
 	for i := range h.sets {
 		n += (cap(h.sets[i].bounds) + cap(h.sets[i].acc)) * 8
@@ -396,6 +453,11 @@ func (h *HistWindow) Aggregate(a Aggregation) (float64, bool) {
 		return h.maxBound()
 	}
 	if q, ok := a.Quantile(); ok {
+		if s := h.onlySet(); s != nil {
+			// One bound set (the common case): its running sums are the
+			// merged histogram, read in place.
+			return countsQuantile(q, s.bounds, s.acc)
+		}
 		if !h.merge() {
 			return 0, false
 		}
@@ -409,13 +471,14 @@ func (h *HistWindow) minBound() (float64, bool) {
 	for i := 0; i < h.r.n; i++ {
 		p := h.r.at(i)
 		b := h.sets[p.set].bounds
+		counts := h.countsOf(p)
 		j := 0
-		for j < len(p.counts) && p.counts[j] == 0 {
+		for j < len(counts) && counts[j] == 0 {
 			j++
 		}
 		var lo float64
 		switch {
-		case j == len(p.counts) || len(b) == 0:
+		case j == len(counts) || len(b) == 0:
 			continue // no observations, or no bounds to place them
 		case j == 0:
 			lo = b[0]
@@ -435,8 +498,9 @@ func (h *HistWindow) maxBound() (float64, bool) {
 	for i := 0; i < h.r.n; i++ {
 		p := h.r.at(i)
 		b := h.sets[p.set].bounds
-		j := len(p.counts) - 1
-		for j >= 0 && p.counts[j] == 0 {
+		counts := h.countsOf(p)
+		j := len(counts) - 1
+		for j >= 0 && counts[j] == 0 {
 			j--
 		}
 		if j < 0 || len(b) == 0 {
@@ -445,6 +509,56 @@ func (h *HistWindow) maxBound() (float64, bool) {
 		m, ok = math.Max(m, b[min(j, len(b)-1)]), true
 	}
 	return m, ok
+}
+
+// onlySet returns the bound set merge would use alone, or nil when merge
+// has several (or none) to combine.
+func (h *HistWindow) onlySet() *boundSet {
+	var only *boundSet
+	for i := range h.sets {
+		if s := &h.sets[i]; s.live > 0 && len(s.bounds) > 0 {
+			if only != nil {
+				return nil
+			}
+			only = s
+		}
+	}
+	return only
+}
+
+// countsQuantile is bucketQuantile over per-bucket counts (one more than
+// bounds, the last for +Inf) rather than cumulative ones: the cumulative
+// counts are summed on the way, in float64 and in the order merge sums
+// them, so the result is the same to the bit. False when there are no
+// observations.
+func countsQuantile(q float64, bounds []float64, counts []uint64) (float64, bool) {
+	m := len(bounds)
+	var total float64
+	for _, c := range counts[:m+1] {
+		total += float64(c)
+	}
+	if !(total > 0) {
+		return 0, false
+	}
+	rank := q * total
+	b, cum, prev := 0, float64(counts[0]), 0.0
+	for b < m && cum < rank {
+		b++
+		prev, cum = cum, cum+float64(counts[b])
+	}
+	if b == m {
+		return bounds[m-1], true
+	}
+	if b == 0 && bounds[0] <= 0 {
+		return bounds[0], true
+	}
+	start, end, count := 0.0, bounds[b], cum
+	if b > 0 {
+		start = bounds[b-1]
+		count -= prev
+		rank -= prev
+	}
+	return start + (end-start)*(rank/count), true
 }
 
 // merge builds the merged histogram of the window's points that have finite
