@@ -42,12 +42,14 @@ func (p pair) expire(t *testing.T, now int64, what string) {
 	p.check(t, what)
 }
 
-// sameBits is bit equality, except that a reference whose sorted copy
+// sameBits is bit equality, with two exceptions no comparison can see: any
+// NaN equals any NaN (the payload of a NaN result depends on the order the
+// compiler gives an instruction's operands, which differs between builds,
+// e.g. with -race), and for percentiles a reference whose sorted copy
 // drifted in the sign of a zero (it removed an equal zero of the other
-// sign; the index removes the sample's own) may give the other zero. No
-// comparison tells the two zeros apart.
+// sign; the index removes the sample's own) may give the other zero.
 func sameBits(got, want float64, zeroSign bool) bool {
-	if math.Float64bits(got) == math.Float64bits(want) {
+	if math.Float64bits(got) == math.Float64bits(want) || (math.IsNaN(got) && math.IsNaN(want)) {
 		return true
 	}
 	return zeroSign && got == 0 && want == 0

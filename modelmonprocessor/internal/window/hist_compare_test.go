@@ -91,7 +91,7 @@ func compareHist(t *testing.T, h *HistWindow, ref *refHistWindow, what string) {
 	for a := range numAggregations {
 		got, gotOK := h.Aggregate(a)
 		want, wantOK := ref.Aggregate(a)
-		if gotOK != wantOK || math.Float64bits(got) != math.Float64bits(want) {
+		if gotOK != wantOK || !sameBits(got, want, false) {
 			t.Fatalf("%s: %v = %v %v, reference %v %v", what, a, got, gotOK, want, wantOK)
 		}
 	}

@@ -86,9 +86,6 @@ type refHistWindow struct {
 	mOK     bool
 }
 
-
-
-
 // Add stores one histogram point at time t (unix nanoseconds): explicit upper
 // bounds (len n), bucket counts (len n+1, the last for +Inf), the sum and the
 // count of its observations. scale multiplies bounds and sum to normalise
@@ -187,7 +184,6 @@ func (h *refHistWindow) AddExponential(t int64, expScale int32, zeroCount uint64
 	return h.Add(t, h.expBounds, h.expCounts, sum, count, scale)
 }
 
-
 // lookup returns the index of the set equal to bounds·scale, or -1. Dropping
 // points never changes a set's bounds, so the index stays good through the
 // drops that make room for a new point.
@@ -226,7 +222,6 @@ func (h *refHistWindow) intern(bounds []float64, scale float64) int {
 	s.refs = 1
 	return free
 }
-
 
 func (h *refHistWindow) dropOldest() {
 	p := h.r.at(0)
@@ -458,5 +453,3 @@ func (h *refHistWindow) merge() bool {
 	h.mOK = h.mCum[m] > 0
 	return h.mOK
 }
-
-
