@@ -1,7 +1,6 @@
 package window
 
 import (
-	"math"
 	"math/rand/v2"
 	"strconv"
 	"testing"
