@@ -61,19 +61,51 @@ func (w *Window) cmpSlots(a, b int) int {
 
 // rank returns how many of the first m index entries sort before the key
 // (value v, slot p).
-func (w *Window) rank(v float64, p, m int) int {
-	lo, hi := 0, m
+func (w *Window) rank(v float64, p, m int) int { return w.rankIn(v, p, 0, m) }
+
+// rankIn returns the position among the entries [lo, hi) at which the key
+// (value v, slot p) sorts: lo plus how many of them sort before it.
+func (w *Window) rankIn(v float64, p, lo, hi int) int {
+	if len(w.vals) <= 256 {
+		perm, vals := w.perm, w.vals
+		for lo < hi {
+			mid := int(uint(lo+hi) >> 1)
+			q := int(perm[mid])
+			if before(vals[q], q, v, p) {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		return lo
+	}
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
 		q := w.permAt(mid)
-		c := cmp.Compare(w.vals[q], v)
-		if c < 0 || (c == 0 && q < p) {
+		if before(w.vals[q], q, v, p) {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
 	return lo
+}
+
+// before reports whether (x, slot q) sorts before (v, slot p): cmp.Compare
+// on the values (NaN lowest, NaN equal to NaN, -0 equal to 0), then the
+// slots. Written out because cmp.Compare's NaN tests cost more than the
+// comparisons a binary search makes of ordinary values.
+func before(x float64, q int, v float64, p int) bool {
+	if x < v {
+		return true
+	}
+	if x == v {
+		return q < p
+	}
+	if x != x { // NaN: before any number, tied with another NaN
+		return v == v || q < p
+	}
+	return false
 }
 
 // buildSorted builds the index when there is none: one sort, then kept in
@@ -162,32 +194,15 @@ func (w *Window) resort(p int, old, v float64) {
 	case c == 0:
 		// Same place; the slot's value changes in place.
 	case c < 0:
-		j := w.rank(v, p, i)
+		j := w.rankIn(v, p, 0, i)
 		w.movePerm(j+1, j, i-j)
 		w.setPerm(j, p)
 	default:
 		// Entries after i that sort before (v, p) move down by one.
-		j := i + 1 + w.rankFrom(v, p, i+1, m)
+		j := w.rankIn(v, p, i+1, m)
 		w.movePerm(i, i+1, j-i-1)
 		w.setPerm(j-1, p)
 	}
-}
-
-// rankFrom is rank over the entries [from, m): how many of them sort
-// before (v, p).
-func (w *Window) rankFrom(v float64, p, from, m int) int {
-	lo, hi := from, m
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		q := w.permAt(mid)
-		c := cmp.Compare(w.vals[q], v)
-		if c < 0 || (c == 0 && q < p) {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo - from
 }
 
 // quantile is Prometheus' quantile for 0 ≤ q ≤ 1 over the window's values
