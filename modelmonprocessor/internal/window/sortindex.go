@@ -181,7 +181,10 @@ func (w *Window) unsort(p int, v float64) {
 // the value it is about to take, in one shift: what unsort then sortIn would
 // leave, moving only the entries between the two places.
 func (w *Window) resort(p int, old, v float64) {
-	if !w.sortedValid {
+	if !w.sortedValid || v == old || (v != v && old != old) {
+		// Equal values (for cmp.Compare: -0 and 0, any two NaNs) tie on
+		// the slot: the entry keeps its place, and a repeated value (the
+		// common case) costs no search.
 		return
 	}
 	m := int(w.n)
@@ -190,19 +193,16 @@ func (w *Window) resort(p int, old, v float64) {
 		w.sortedValid = false
 		return
 	}
-	switch c := cmp.Compare(v, old); {
-	case c == 0:
-		// Same place; the slot's value changes in place.
-	case c < 0:
+	if before(v, p, old, p+1) {
 		j := w.rankIn(v, p, 0, i)
 		w.movePerm(j+1, j, i-j)
 		w.setPerm(j, p)
-	default:
-		// Entries after i that sort before (v, p) move down by one.
-		j := w.rankIn(v, p, i+1, m)
-		w.movePerm(i, i+1, j-i-1)
-		w.setPerm(j-1, p)
+		return
 	}
+	// Entries after i that sort before (v, p) move down by one.
+	j := w.rankIn(v, p, i+1, m)
+	w.movePerm(i, i+1, j-i-1)
+	w.setPerm(j-1, p)
 }
 
 // quantile is Prometheus' quantile for 0 ≤ q ≤ 1 over the window's values
