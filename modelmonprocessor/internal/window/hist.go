@@ -26,17 +26,15 @@ type boundSet struct {
 	mark bool
 }
 
-// histPoint is one histogram data point. Its bucket counts live in the
-// window's flat counts store, in the row cs, which stays with the ring slot
-// and is reused by the point stored there next.
+// histPoint is one histogram data point. Its counts buffer stays with the
+// ring slot and is reused by the point stored there next.
 type histPoint struct {
-	t     int64
-	sum   float64 // scaled
-	count uint64
-	set   int32 // index into HistWindow.sets
-	cs    int32 // row of the counts store
-	nb    int32 // number of buckets
-	obs   bool  // some bucket count is not zero
+	t      int64
+	sum    float64 // scaled
+	count  uint64
+	obs    uint64 // sum of the bucket counts
+	set    int    // index into HistWindow.sets
+	counts []uint64
 }
 
 // HistWindow is a sliding window of histogram points (latency-like signals)
@@ -44,20 +42,14 @@ type histPoint struct {
 // window's points merged into one histogram, never averaged per point.
 //
 // Bounded by count and age in data-point time exactly like Window, with the
-// same late refusals. Memory is 40 bytes plus 8 per bucket per point (the
-// counts of all points in one flat array, a row per ring slot, as wide as
-// the widest point), plus one copy of each distinct bound set with its
-// running sums; MemSize reports the real figure.
+// same late refusals. Memory is about 56 bytes plus 8 per bucket per point,
+// plus one copy of each distinct bound set; MemSize reports the real figure.
 type HistWindow struct {
 	r      ring[histPoint]
 	size   int
 	maxAge int64
 	floor  int64
 	sets   []boundSet
-	// counts holds the bucket counts of the points, row p.cs of stride
-	// entries for point p: one allocation per window, not one per point.
-	counts []uint64
-	stride int
 	// start and end are the oldest and newest point times (0 when empty),
 	// as in Window: an evaluation reads them without touching a point.
 	start, end int64
@@ -108,10 +100,14 @@ func CheckBuckets(bounds []float64, counts []uint64) error {
 }
 
 func validBounds(bounds []float64) bool {
-	for i, b := range bounds {
-		if math.IsNaN(b) || math.IsInf(b, 0) || (i > 0 && !(b > bounds[i-1])) {
+	prev := math.Inf(-1)
+	for _, b := range bounds {
+		// NaN fails b > prev, ±Inf fails b-b == 0: one pass of two tests,
+		// as every point of a histogram signal is checked.
+		if !(b > prev) || b-b != 0 {
 			return false
 		}
+		prev = b
 	}
 	return true
 }
@@ -146,8 +142,8 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 		}
 	}
 	r := &h.r
-	if !h.makeRoom(len(counts)) {
-		if t < h.start {
+	if !r.makeRoom(h.size) {
+		if t < r.at(0).t {
 			return false
 		}
 		h.dropOldest()
@@ -162,29 +158,26 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 		set = h.intern(bounds, scale)
 	}
 	p := r.open(pos)
-	p.t, p.sum, p.count, p.set, p.nb = t, sum*scale, count, int32(set), int32(len(counts))
+	p.t, p.sum, p.count, p.set = t, sum*scale, count, set
 	if pos == 0 {
 		h.start = t
 	}
 	if pos == r.n-1 {
 		h.end = t
 	}
-	row := h.countsOf(p)
-	copy(row, counts)
-	var obs uint64
+	p.counts = append(p.counts[:0], counts...)
+	p.obs = 0
 	for _, c := range counts {
-		obs += c
+		p.obs += c
 	}
-	p.obs = obs != 0
-	if p.obs {
+	if p.obs > 0 {
 		s := &h.sets[set]
 		if s.live == 0 {
 			s.acc = slices.Grow(s.acc[:0], len(counts))[:len(counts)]
 			clear(s.acc)
 		}
-		acc := s.acc[:len(row)]
-		for j, c := range row {
-			acc[j] += c
+		for j, c := range counts {
+			s.acc[j] += c
 		}
 		s.live++
 	}
@@ -287,62 +280,13 @@ func equalScaled(stored, bounds []float64, scale float64) bool {
 	return true
 }
 
-// countsOf returns the bucket counts of point p.
-func (h *HistWindow) countsOf(p *histPoint) []uint64 {
-	i := int(p.cs) * h.stride
-	return h.counts[i : i+int(p.nb) : i+int(p.nb)]
-}
-
-// makeRoom is ring.makeRoom for the points and their counts: it grows the
-// counts store with the ring (each new slot gets a row of its own) and
-// widens every row when a point of nb buckets does not fit. It reports
-// false when the window already holds size points.
-func (h *HistWindow) makeRoom(nb int) bool {
-	r := &h.r
-	slots := len(r.buf)
-	if !r.makeRoom(h.size) {
-		h.widen(nb)
-		return false
-	}
-	if len(r.buf) != slots {
-		// The ring grew while full: the free slots are r.n…, and the rows
-		// from the old length on are unused.
-		for i := r.n; i < len(r.buf); i++ {
-			r.at(i).cs = int32(i)
-		}
-	}
-	h.widen(nb)
-	return true
-}
-
-// widen sizes the counts store for the ring's slots and rows of at least
-// nb entries, keeping the rows' contents.
-func (h *HistWindow) widen(nb int) {
-	slots := len(h.r.buf)
-	stride := max(h.stride, nb)
-	if stride == h.stride && len(h.counts) == slots*stride {
-		return
-	}
-	counts := make([]uint64, slots*stride)
-	if stride == h.stride {
-		copy(counts, h.counts)
-	} else if h.stride > 0 {
-		for row := 0; row*h.stride < len(h.counts); row++ {
-			copy(counts[row*stride:], h.counts[row*h.stride:(row+1)*h.stride])
-		}
-	}
-	h.counts, h.stride = counts, stride
-}
-
 func (h *HistWindow) dropOldest() {
 	p := h.r.at(0)
 	s := &h.sets[p.set]
 	s.refs--
-	if p.obs {
-		row := h.countsOf(p)
-		acc := s.acc[:len(row)]
-		for j, c := range row {
-			acc[j] -= c
+	if p.obs > 0 {
+		for j, c := range p.counts {
+			s.acc[j] -= c
 		}
 		s.live--
 	}
@@ -390,7 +334,10 @@ func (h *HistWindow) Reset() {
 
 // MemSize returns the approximate number of bytes the window holds.
 func (h *HistWindow) MemSize() int {
-	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{})) + cap(h.counts)*8
+	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{}))
+	for i := range h.r.buf {
+		n += cap(h.r.buf[i].counts) * 8
+	}
 	n += cap(h.sets) * int(unsafe.Sizeof(boundSet{}))
 	for i := range h.sets {
 		n += (cap(h.sets[i].bounds) + cap(h.sets[i].acc)) * 8
@@ -471,14 +418,13 @@ func (h *HistWindow) minBound() (float64, bool) {
 	for i := 0; i < h.r.n; i++ {
 		p := h.r.at(i)
 		b := h.sets[p.set].bounds
-		counts := h.countsOf(p)
 		j := 0
-		for j < len(counts) && counts[j] == 0 {
+		for j < len(p.counts) && p.counts[j] == 0 {
 			j++
 		}
 		var lo float64
 		switch {
-		case j == len(counts) || len(b) == 0:
+		case j == len(p.counts) || len(b) == 0:
 			continue // no observations, or no bounds to place them
 		case j == 0:
 			lo = b[0]
@@ -498,9 +444,8 @@ func (h *HistWindow) maxBound() (float64, bool) {
 	for i := 0; i < h.r.n; i++ {
 		p := h.r.at(i)
 		b := h.sets[p.set].bounds
-		counts := h.countsOf(p)
-		j := len(counts) - 1
-		for j >= 0 && counts[j] == 0 {
+		j := len(p.counts) - 1
+		for j >= 0 && p.counts[j] == 0 {
 			j--
 		}
 		if j < 0 || len(b) == 0 {

@@ -1,9 +1,9 @@
 package window
 
-// refHistWindow is the histogram window as it was before the points' bucket
-// counts moved into one flat store and a single bound set's running sums
-// were read in place: kept only to check, bit for bit, that HistWindow
-// computes every aggregate it computed.
+// refHistWindow is the histogram window as it was before a single bound
+// set's running sums were read in place for percentiles instead of merged:
+// kept only to check, bit for bit, that HistWindow computes every aggregate
+// it computed.
 
 import (
 	"math"
