@@ -53,6 +53,10 @@ type HistWindow struct {
 	// start and end are the oldest and newest point times (0 when empty),
 	// as in Window: an evaluation reads them without touching a point.
 	start, end int64
+	// ts holds the points' times again, slot for slot with the ring, so
+	// that dropping the oldest point finds the next one's time in the same
+	// cache line instead of in the next point's.
+	ts []int64
 
 	// Conversion scratch for AddExponential; expBounds is kept while the
 	// scale, offset and bucket count stay the same, as they mostly do.
@@ -142,16 +146,22 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 		}
 	}
 	r := &h.r
-	if !r.makeRoom(h.size) {
-		if t < r.at(0).t {
+	if !h.makeRoom() {
+		if t < h.start {
 			return false
 		}
 		h.dropOldest()
 	}
 	pos := r.n
-	for pos > 0 && r.at(pos-1).t > t {
-		pos--
+	if t < h.end {
+		for pos > 0 && h.ts[r.idx(pos-1)] > t {
+			pos--
+		}
 	}
+	for i := r.n; i > pos; i-- {
+		h.ts[r.idx(i)] = h.ts[r.idx(i-1)]
+	}
+	h.ts[r.idx(pos)] = t
 	if set >= 0 {
 		h.sets[set].refs++
 	} else {
@@ -295,8 +305,25 @@ func (h *HistWindow) dropOldest() {
 	if h.r.n == 0 {
 		h.start, h.end = 0, 0
 	} else {
-		h.start = h.r.at(0).t
+		h.start = h.ts[h.r.head]
 	}
+}
+
+// makeRoom is ring.makeRoom keeping ts slot for slot with the ring.
+func (h *HistWindow) makeRoom() bool {
+	r := &h.r
+	head, slots := r.head, len(r.buf)
+	if !r.makeRoom(h.size) {
+		return false
+	}
+	if len(r.buf) != slots {
+		ts := make([]int64, len(r.buf))
+		for i := 0; i < r.n; i++ { // the ring was full: every slot is live
+			ts[i] = h.ts[(head+i)%slots]
+		}
+		h.ts = ts
+	}
+	return true
 }
 
 // Expire drops the points older than now-maxAge and refuses such points later.
@@ -334,7 +361,7 @@ func (h *HistWindow) Reset() {
 
 // MemSize returns the approximate number of bytes the window holds.
 func (h *HistWindow) MemSize() int {
-	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{}))
+	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{})) + cap(h.ts)*8
 	for i := range h.r.buf {
 		n += cap(h.r.buf[i].counts) * 8
 	}
