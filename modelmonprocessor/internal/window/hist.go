@@ -42,7 +42,7 @@ type histPoint struct {
 // window's points merged into one histogram, never averaged per point.
 //
 // Bounded by count and age in data-point time exactly like Window, with the
-// same late refusals. Memory is about 56 bytes plus 8 per bucket per point,
+// same late refusals. Memory is about 72 bytes plus 8 per bucket per point,
 // plus one copy of each distinct bound set; MemSize reports the real figure.
 type HistWindow struct {
 	r      ring[histPoint]
