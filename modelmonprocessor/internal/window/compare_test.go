@@ -12,10 +12,11 @@ import (
 	"time"
 )
 
-// The tests below replay streams through Window and through refWindow, the
-// window as it was before its values and times were stored apart, and
-// require every aggregate, length and span to be the same bit for bit after
-// every operation: a rule compares exactly what it compared before.
+// The tests below replay streams through Window and through refWindow, a
+// plain ring of (time, value) samples with a sorted copy, and require every
+// sample, aggregate, length and span to be the same bit for bit after every
+// operation: a rule on a Window compares exactly what it would compare on
+// the plain one.
 
 // pair is one Window and the reference it must match.
 type pair struct {

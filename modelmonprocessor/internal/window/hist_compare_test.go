@@ -8,7 +8,7 @@ import (
 )
 
 // TestHistMatchesReference replays histogram streams through HistWindow and
-// refHistWindow (the window that merged before every percentile) and requires the
+// refHistWindow (which merges before every percentile) and requires the
 // same acceptance, length, span and every aggregate bit for bit after every
 // operation: the OTel default latency bounds at a 10 s export, with
 // seconds scaled to milliseconds, two bound sets alternating, exponential

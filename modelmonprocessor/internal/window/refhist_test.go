@@ -1,9 +1,10 @@
 package window
 
-// refHistWindow is the histogram window as it was before a single bound
-// set's running sums were read in place for percentiles instead of merged:
-// kept only to check, bit for bit, that HistWindow computes every aggregate
-// it computed.
+// refHistWindow is the histogram window that merges its bound sets' sums
+// before every percentile, even when there is one set, and finds point
+// times in the points. HistWindow reads a single set's sums in place and
+// keeps the times beside its ring; the comparison test requires the same
+// aggregates bit for bit.
 
 import (
 	"math"

@@ -1,10 +1,10 @@
 package window
 
-// refWindow is the scalar window as it was before values and times were
-// stored apart and the sorted copy became an index: a ring of (time, value)
-// samples and a sorted copy of the values. It is kept only to check,
-// sample for sample and bit for bit, that Window computes every aggregate
-// it computed.
+// refWindow is the straightforward scalar window: a ring of (time, value)
+// samples and a sorted copy of the values. Window stores values and times
+// apart and keeps a sorted index instead of the copy; the comparison tests
+// replay streams through both and require the same samples and every
+// aggregate bit for bit.
 
 import (
 	"cmp"
