@@ -2,37 +2,65 @@
 SHELL := /bin/bash
 GO ?= go
 OCB_VERSION := v0.165.0
+GOLANGCI_LINT_VERSION := v2.15.0
 BIN := $(CURDIR)/bin
 OCB := $(BIN)/builder
+GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 DISTRO := _build/otelcol-modelmon
 DEMO := $(BIN)/modelmon-demo
 # The end-to-end suite starts real servers and the distro; it gets more time than a unit package.
 TEST_TIMEOUT ?= 30m
 DEMO_DURATION ?= 0
 
-# Only the code compiled into the distro makes it stale (not the demo, the tests or the benches).
-DISTRO_SRC := $(shell find modelmonprocessor alertwebhookexporter retrainqueueexporter modelevent internal \
-	-name '*.go' -not -name '*_test.go' 2>/dev/null)
+# Only the code compiled into the distro makes it stale (not the demo, the tests or the benches);
+# the status page's templates are embedded in it.
+DISTRO_SRC := $(shell find modelmonprocessor modelmonstatusextension alertwebhookexporter retrainqueueexporter redisstorageextension modelevent internal \
+	\( -name '*.go' -not -name '*_test.go' -o -name '*.html' \) 2>/dev/null)
 
-.PHONY: all build run test unit e2e lint deps demo demo-bin bench-detectors clean
+.PHONY: all build run test unit e2e lint deps demo demo-bin bench-detectors bench-drift clean
 
 all: build
+
+# Build identity: the release is the manifest's dist.version, the commit of the checkout is added as
+# semver build metadata (--version prints 0.1.0+abc1234; no git: +unknown). ocb writes the version
+# into the generated main.go, so the distro is built from a copy of the manifest that carries it;
+# the copy is rewritten only when its content changes, so a new commit relinks and nothing else does.
+VERSION := $(shell sed -n 's/^  version: *//p' builder-config.yaml)
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+MANIFEST := _build/builder-config.yaml
+
+$(MANIFEST): builder-config.yaml FORCE
+	@mkdir -p $(@D)
+	@sed 's/^  version: .*/  version: $(VERSION)+$(COMMIT)/' builder-config.yaml > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+.PHONY: FORCE
+FORCE:
 
 $(OCB):
 	mkdir -p $(BIN)
 	GOBIN=$(BIN) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
 
+# The linter is pinned and built into ./bin, like ocb; its file name carries
+# the version, so a new version is built on the next make lint.
+$(GOLANGCI_LINT):
+	mkdir -p $(BIN)/golangci-lint.tmp
+	GOBIN=$(BIN)/golangci-lint.tmp $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(BIN)/golangci-lint.tmp/golangci-lint $@
+	rmdir $(BIN)/golangci-lint.tmp
+
 build: $(DISTRO)
 
-$(DISTRO): $(OCB) builder-config.yaml go.mod go.sum $(DISTRO_SRC)
-	$(OCB) --config builder-config.yaml
+$(DISTRO): $(OCB) $(MANIFEST) go.mod go.sum $(DISTRO_SRC)
+	$(OCB) --config $(MANIFEST)
 	@touch $@
 
 run: build
 	mkdir -p var
 	./$(DISTRO) --config otelcol-config.yaml
 
-# deps installs the real servers the end-to-end tests talk to (redis-server, prometheus-alertmanager).
+# deps installs the real servers the end-to-end tests talk to (redis-server, prometheus-alertmanager)
+# and the headless browser the status page is checked in (chromium).
 deps:
 	./scripts/install-deps.sh
 
@@ -40,17 +68,23 @@ deps:
 # then a short run of every fuzz target.
 test: lint deps build
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	cd deploy/kubernetes && $(GO) test -count=1 ./...
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
+	cd deploy/kubernetes && $(GO) test -count=1 ./...
 
 e2e: deps build
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -v ./e2e/
 
-lint:
+# lint: gofmt, go vet and golangci-lint (.golangci.yml).
+lint: $(GOLANGCI_LINT)
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd deploy/kubernetes && $(GO) vet ./...
+	$(GOLANGCI_LINT) run ./...
+	cd deploy/kubernetes && $(GOLANGCI_LINT) run ./...
 
 $(DEMO): $(shell find cmd/modelmon-demo internal -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
 	mkdir -p $(BIN)
@@ -64,6 +98,9 @@ demo: build $(DEMO)
 
 bench-detectors:
 	$(GO) run ./bench/detectors
+
+bench-drift:
+	$(GO) run ./bench/drift
 
 clean:
 	rm -rf _build var
@@ -92,3 +129,10 @@ FUZZTIME ?= 20s
 .PHONY: fuzz
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+# image builds the otelcol-modelmon:<version> container image (Containerfile) from the binary `make build`
+# produced, with buildah, podman or docker, whichever works here (buildah is installed when none is).
+IMAGE ?= otelcol-modelmon:$(VERSION)
+.PHONY: image
+image: build
+	IMAGE=$(IMAGE) VERSION=$(VERSION) COMMIT=$(COMMIT) DISTRO=$(DISTRO) ./scripts/image.sh build

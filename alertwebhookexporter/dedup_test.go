@@ -91,11 +91,11 @@ func TestDedupRepeatResolve(t *testing.T) {
 	e.tick(ctx)
 	assert.Equal(t, 3, sent(), "no second resolution, no repeat of a resolved alert")
 
-	assert.EqualValues(t, 4, counter(t, tel, "otelcol_alert_webhook_events_received"))
-	assert.EqualValues(t, 3, counter(t, tel, "otelcol_alert_webhook_notifications_sent"))
-	assert.EqualValues(t, 1, counter(t, tel, "otelcol_alert_webhook_notifications_sent", attribute.String("kind", "repeat")))
-	assert.EqualValues(t, 2, counter(t, tel, "otelcol_alert_webhook_notifications_deduplicated"))
-	assert.EqualValues(t, 0, counter(t, tel, "otelcol_alert_webhook_alerts_tracked"), "the resolution was forgotten after keep time")
+	assert.EqualValues(t, 4, counter(t, tel, "otelcol_exporter_alert_webhook_events_received"))
+	assert.EqualValues(t, 3, counter(t, tel, "otelcol_exporter_alert_webhook_notifications_sent"))
+	assert.EqualValues(t, 1, counter(t, tel, "otelcol_exporter_alert_webhook_notifications_sent", attribute.String("kind", "repeat")))
+	assert.EqualValues(t, 2, counter(t, tel, "otelcol_exporter_alert_webhook_notifications_deduplicated"))
+	assert.EqualValues(t, 0, counter(t, tel, "otelcol_exporter_alert_webhook_alerts_tracked"), "the resolution was forgotten after keep time")
 }
 
 func statusOf(t *testing.T, srv *recorder, i int) string {
@@ -149,10 +149,10 @@ func TestFilterAndIgnore(t *testing.T) {
 
 	require.NoError(t, e.pushLogs(context.Background(), ld))
 	require.Len(t, srv.requests(), 1, "only the critical alert")
-	assert.EqualValues(t, 3, counter(t, tel, "otelcol_alert_webhook_events_received"))
-	assert.EqualValues(t, 2, counter(t, tel, "otelcol_alert_webhook_events_filtered"))
-	assert.EqualValues(t, 1, counter(t, tel, "otelcol_alert_webhook_events_ignored", attribute.String("reason", "not_modelmon")))
-	assert.EqualValues(t, 1, counter(t, tel, "otelcol_alert_webhook_events_ignored", attribute.String("reason", "malformed")))
+	assert.EqualValues(t, 3, counter(t, tel, "otelcol_exporter_alert_webhook_events_received"))
+	assert.EqualValues(t, 2, counter(t, tel, "otelcol_exporter_alert_webhook_events_filtered"))
+	assert.EqualValues(t, 1, counter(t, tel, "otelcol_exporter_alert_webhook_events_ignored", attribute.String("reason", "not_modelmon")))
+	assert.EqualValues(t, 1, counter(t, tel, "otelcol_exporter_alert_webhook_events_ignored", attribute.String("reason", "malformed")))
 	assert.NoError(t, e.pushLogs(context.Background(), plog.NewLogs()))
 }
 

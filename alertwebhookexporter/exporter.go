@@ -47,7 +47,6 @@ type alertExporter struct {
 	store    storagekv.Store
 	table    *dedup.Table
 	groups   *grouper
-	gauge    metric.Registration
 
 	// mu orders notifications: a batch and a background tick never interleave,
 	// so a resolution cannot overtake its firing.
@@ -109,11 +108,7 @@ func (e *alertExporter) start(ctx context.Context, host component.Host) error {
 		return fmt.Errorf("build HTTP client: %w", err)
 	}
 	e.client = client
-	if httpstatus.Cleartext(e.url) {
-		e.logger.Warn("Notifications go over plain http to another host: their content, signatures and auth headers "+
-			"can be read and changed on the way; use https",
-			zap.String("endpoint", httpstatus.Redact(e.url)))
-	}
+	httpstatus.WarnCleartext(e.logger, e.url, "Notifications")
 	if e.cfg.Storage != nil {
 		e.store, err = storagekv.Open(ctx, host, *e.cfg.Storage, component.KindExporter, e.id, storageClientName)
 		if err != nil {
@@ -142,7 +137,10 @@ func (e *alertExporter) start(ctx context.Context, host component.Host) error {
 	if loaded > 0 || bad > 0 {
 		e.logger.Info("Restored dedup state", zap.Int("alerts", loaded), zap.Int("unreadable", bad))
 	}
-	e.gauge, err = e.metrics.RegisterAlertsTracked(func() int64 { return int64(e.table.Len()) })
+	err = e.metrics.RegisterExporterAlertWebhookAlertsTrackedCallback(func(_ context.Context, o metric.Int64Observer) error {
+		o.Observe(int64(e.table.Len()))
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -179,9 +177,7 @@ func (e *alertExporter) shutdown(ctx context.Context) error {
 		e.stop = nil
 	}
 	var errs []error
-	if e.gauge != nil {
-		errs = append(errs, e.gauge.Unregister())
-	}
+	e.metrics.Shutdown()
 	if e.store != nil {
 		errs = append(errs, e.store.Close(ctx))
 	}
@@ -221,10 +217,10 @@ func (e *alertExporter) loop(stop <-chan struct{}, every time.Duration) {
 func (e *alertExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	res := modelevent.DecodeLogs(ld)
 	if res.Ignored > 0 {
-		e.metrics.EventsIgnored.Add(ctx, int64(res.Ignored), metric.WithAttributes(attribute.String("reason", "not_modelmon")))
+		e.metrics.ExporterAlertWebhookEventsIgnored.Add(ctx, int64(res.Ignored), metric.WithAttributes(attribute.String("reason", "not_modelmon")))
 	}
 	if res.Malformed > 0 {
-		e.metrics.EventsIgnored.Add(ctx, int64(res.Malformed), metric.WithAttributes(attribute.String("reason", "malformed")))
+		e.metrics.ExporterAlertWebhookEventsIgnored.Add(ctx, int64(res.Malformed), metric.WithAttributes(attribute.String("reason", "malformed")))
 		e.logger.Warn("Ignoring malformed modelmon events", zap.Int("count", res.Malformed), zap.Error(errors.Join(res.Errors...)))
 	}
 	e.mu.Lock()
@@ -232,9 +228,9 @@ func (e *alertExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	var retryable, permanent []error
 	for i := range res.Events {
 		ev := &res.Events[i]
-		e.metrics.EventsReceived.Add(ctx, 1)
+		e.metrics.ExporterAlertWebhookEventsReceived.Add(ctx, 1)
 		if !ev.HasAction(modelevent.ActionAlert) || ev.Severity.Rank() < e.minRank {
-			e.metrics.EventsFiltered.Add(ctx, 1)
+			e.metrics.ExporterAlertWebhookEventsFiltered.Add(ctx, 1)
 			continue
 		}
 		if err := e.handle(ctx, ev); err != nil {
@@ -265,7 +261,7 @@ func (e *alertExporter) handle(ctx context.Context, ev *modelevent.Event) error 
 	d := e.table.Decide(ev, now)
 	switch d {
 	case dedup.Duplicate, dedup.Stale:
-		e.metrics.NotificationsDeduplicated.Add(ctx, 1, metric.WithAttributes(attribute.String("reason", d.String())))
+		e.metrics.ExporterAlertWebhookNotificationsDeduplicated.Add(ctx, 1, metric.WithAttributes(attribute.String("reason", d.String())))
 		return nil
 	case dedup.Replay:
 		return nil
@@ -293,7 +289,7 @@ func (e *alertExporter) handle(ctx context.Context, ev *modelevent.Event) error 
 	}
 	if e.groups != nil {
 		if !e.groups.add(payload.NewAlert(*ev), now) {
-			e.metrics.NotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", "group")))
+			e.metrics.ExporterAlertWebhookNotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", "group")))
 			e.logger.Warn("Alert groups are full (max_tracked_alerts); alert dropped", zap.String("alert_id", ev.AlertID))
 			return nil
 		}

@@ -98,45 +98,45 @@ func (g *grouper) key(a *payload.Alert) (string, map[string]string) {
 	return b.String(), labels
 }
 
-// add puts a into its group; false when the groups are full.
-func (g *grouper) add(a payload.Alert, now time.Time) bool {
+// place puts a into its group, opening the group when it is new; false
+// when the groups are full.
+func (g *grouper) place(a payload.Alert, now time.Time) (*group, bool) {
 	k, labels := g.key(&a)
 	gr := g.groups[k]
 	if gr == nil {
 		if g.size >= g.limit {
-			return false
+			return nil, false
 		}
 		gr = &group{labels: labels, alerts: map[string]payload.Alert{}, flushAt: now.Add(g.wait)}
 		g.groups[k] = gr
 	}
 	if _, ok := gr.alerts[a.ID]; !ok {
 		if g.size >= g.limit {
-			return false
+			return nil, false
 		}
 		g.size++
 	}
 	gr.alerts[a.ID] = a
-	gr.dirty = true
-	return true
+	return gr, true
+}
+
+// add puts a into its group; false when the groups are full.
+func (g *grouper) add(a payload.Alert, now time.Time) bool {
+	gr, ok := g.place(a, now)
+	if ok {
+		gr.dirty = true
+	}
+	return ok
 }
 
 // restore puts an alert of a previous run back into its group: a pending
 // one makes the group due, a notified one only keeps the group's repeat
 // timing. False when the groups are full.
 func (g *grouper) restore(a payload.Alert, lastSent time.Time, pending bool, now time.Time) bool {
-	k, labels := g.key(&a)
-	gr := g.groups[k]
-	if gr == nil {
-		if g.size >= g.limit {
-			return false
-		}
-		gr = &group{labels: labels, alerts: map[string]payload.Alert{}, flushAt: now.Add(g.wait)}
-		g.groups[k] = gr
+	gr, ok := g.place(a, now)
+	if !ok {
+		return false
 	}
-	if _, ok := gr.alerts[a.ID]; !ok {
-		g.size++
-	}
-	gr.alerts[a.ID] = a
 	if pending {
 		gr.dirty = true
 	} else if lastSent.After(gr.lastSent) {

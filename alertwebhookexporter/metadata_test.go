@@ -7,46 +7,30 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/visutility/otelcol-modelmon/alertwebhookexporter/internal/metadata"
+	"github.com/visutility/otelcol-modelmon/internal/testing/metadatatest"
 )
 
-// TestMetadataYAMLMatchesCode keeps the hand-written metadata.yaml and
-// internal/metadata in step: type, stability and every telemetry metric.
-func TestMetadataYAMLMatchesCode(t *testing.T) {
-	cm, err := confmaptest.LoadConf("metadata.yaml")
-	require.NoError(t, err)
-	assert.Equal(t, metadata.Type.String(), cm.Get("type"))
-	assert.Equal(t, []any{"logs"}, cm.Get("status::stability::"+strings.ToLower(metadata.LogsStability.String())))
+// TestMetadataMatchesCode fails when metadata.yaml and internal/metadata
+// disagree on the component's identity or any instrument.
+func TestMetadataMatchesCode(t *testing.T) {
+	md := metadatatest.Load(t, "metadata.yaml")
+	assert.Equal(t, metadata.Type.String(), md.Type)
+	assert.Equal(t, "exporter", md.Status.Class)
+	assert.Equal(t, []string{"logs"}, md.Status.Stability[strings.ToLower(metadata.LogsStability.String())])
 
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	tel, reader := metadatatest.NewTelemetry(t)
 	b, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
 	require.NoError(t, err)
-	ctx := context.Background()
-	// The SDK exports only instruments that recorded something.
-	b.EventsReceived.Add(ctx, 1)
-	b.EventsIgnored.Add(ctx, 1)
-	b.EventsFiltered.Add(ctx, 1)
-	b.NotificationsSent.Add(ctx, 1)
-	b.NotificationsFailed.Add(ctx, 1)
-	b.NotificationsDeduplicated.Add(ctx, 1)
-	reg, err := b.RegisterAlertsTracked(func() int64 { return 1 })
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, reg.Unregister()) })
-
-	metrics, ok := cm.Get("telemetry::metrics").(map[string]any)
-	require.True(t, ok)
-	require.Len(t, metrics, 7, "one entry per instrument")
-	for name, raw := range metrics {
-		t.Run(name, func(t *testing.T) {
-			got, err := tel.GetMetric(name)
-			require.NoError(t, err, "metadata.yaml lists a metric the code does not create")
-			spec := raw.(map[string]any)
-			assert.Equal(t, spec["description"], got.Description)
-			assert.Equal(t, spec["unit"], got.Unit)
-		})
-	}
+	t.Cleanup(b.Shutdown)
+	metadatatest.RecordAll(b)
+	require.NoError(t, b.RegisterExporterAlertWebhookAlertsTrackedCallback(func(_ context.Context, o metric.Int64Observer) error {
+		o.Observe(1)
+		return nil
+	}))
+	metadatatest.AssertTelemetry(t, md, reader)
+	metadatatest.AssertDocumentation(t, md, "documentation.md")
+	metadatatest.AssertStatusTable(t, md, "README.md")
 }

@@ -3,10 +3,8 @@ package alertwebhookexporter
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/otel/attribute"
@@ -22,15 +20,15 @@ import (
 func (e *alertExporter) send(ctx context.Context, n *payload.Notification, kind string) error {
 	msgs, err := e.format.Render(n)
 	if err != nil {
-		e.metrics.NotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+		e.metrics.ExporterAlertWebhookNotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
 		return consumererror.NewPermanent(fmt.Errorf("render %s notification: %w", e.cfg.Format, err))
 	}
 	for _, m := range msgs {
 		if err := e.post(ctx, m); err != nil {
-			e.metrics.NotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+			e.metrics.ExporterAlertWebhookNotificationsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
 			return err
 		}
-		e.metrics.NotificationsSent.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+		e.metrics.ExporterAlertWebhookNotificationsSent.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
 	}
 	return nil
 }
@@ -40,15 +38,15 @@ func (e *alertExporter) send(ctx context.Context, n *payload.Notification, kind 
 func (e *alertExporter) post(ctx context.Context, m payload.Message) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(m.Body))
 	if err != nil {
-		return consumererror.NewPermanent(fmt.Errorf("build request for %s: %w", httpstatus.Redact(e.url), unwrapURLError(err)))
+		return consumererror.NewPermanent(fmt.Errorf("build request for %s: %w", httpstatus.Redact(e.url), httpstatus.UnwrapURLError(err)))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "modelmon-alert-webhook")
 	e.signer.Apply(req.Header, m.ID, e.clock(), m.Body)
 	resp, err := e.client.Do(req)
 	if err != nil {
-		// Network errors are retryable; the url.Error would quote the full URL.
-		return fmt.Errorf("post to %s: %w", httpstatus.Redact(e.url), e.redactor.Error(unwrapURLError(err)))
+		// Network errors are retryable.
+		return fmt.Errorf("post to %s: %w", httpstatus.Redact(e.url), e.redactor.Error(httpstatus.UnwrapURLError(err)))
 	}
 	body := e.redactor.Bytes(httpstatus.ReadBody(resp.Body))
 	_ = resp.Body.Close()
@@ -66,22 +64,10 @@ func (e *alertExporter) post(ctx context.Context, m payload.Message) error {
 	return err
 }
 
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
 // newRedactor collects the secrets the remote side may echo back: the
 // endpoint's path and query (a Slack webhook's path is its token), header
 // values, signing secrets and the routing key.
 func newRedactor(cfg *Config) *httpstatus.Redactor {
-	headers := make([]string, 0, len(cfg.ClientConfig.Headers))
-	for _, h := range cfg.ClientConfig.Headers {
-		headers = append(headers, string(h.Value))
-	}
-	return httpstatus.NewRedactor(cfg.endpoint(), headers,
+	return httpstatus.NewRedactor(cfg.endpoint(), httpstatus.HeaderValues(cfg.ClientConfig.Headers),
 		append(secrets(cfg.SigningSecret), string(cfg.RoutingKey))...)
 }

@@ -39,6 +39,13 @@ extensions:
     directory: {{.Dir}}/storage
     create_directory: true
 {{- end}}
+{{- if .RedisStorage}}
+  redis_storage:
+    endpoint: {{.RedisStorage}}
+    dial_timeout: 200ms
+    read_timeout: 200ms
+    write_timeout: 200ms
+{{- end}}
 receivers:
   otlp:
     protocols:
@@ -65,7 +72,8 @@ const telemetryConfig = `
 `
 
 // newCollector renders cfg (a template over data, which gets .Ports and .Dir
-// set; .FileStorage adds a file_storage extension in .Dir) into a fresh
+// set; .FileStorage adds a file_storage extension in .Dir, .RedisStorage a
+// redis_storage extension on that address) into a fresh
 // working directory. cfg supplies everything after the
 // receivers; it must end with the service section whose telemetry is added.
 func newCollector(t *testing.T, cfg string, data map[string]any) *collector {
@@ -81,6 +89,9 @@ func newCollector(t *testing.T, cfg string, data map[string]any) *collector {
 	data["Dir"] = dir
 	if _, ok := data["FileStorage"]; !ok {
 		data["FileStorage"] = false
+	}
+	if _, ok := data["RedisStorage"]; !ok {
+		data["RedisStorage"] = ""
 	}
 	tmpl, err := template.New("config").Option("missingkey=error").Parse(baseConfig + cfg + telemetryConfig)
 	require.NoError(t, err)

@@ -23,13 +23,15 @@ func TestDistroManifest(t *testing.T) {
 		"otlp", "nop", // receivers
 		"modelmon", "batch", "memory_limiter", // processors
 		"alert_webhook", "retrain_queue", "debug", "otlp_grpc", "otlp_http", "prometheus", // exporters
-		"health_check", "file_storage", // extensions
+		"health_check", "file_storage", "redis_storage", "modelmon_status", // extensions
 	} {
 		t.Run(name, func(t *testing.T) {
 			assert.True(t, strings.Contains(listed, "- name: "+name+"\n"), "component %s missing from the distro", name)
 		})
 	}
 	assert.Contains(t, listed, "module: github.com/visutility/otelcol-modelmon v0.0.0", "modelmon components come from this module")
+	assert.Contains(t, listed, "module: github.com/open-telemetry/opentelemetry-collector-contrib/receiver/prometheusreceiver v0.165.1",
+		"the prometheus receiver scrapes inference servers for the presets")
 }
 
 // TestDefaultConfigValidates runs the distro's own validation over the

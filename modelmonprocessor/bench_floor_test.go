@@ -7,7 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
-	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/benchdata"
+	"github.com/visutility/otelcol-modelmon/internal/testing/benchdata"
 )
 
 // floorA is the least any processor that looks at model metrics pays: visit

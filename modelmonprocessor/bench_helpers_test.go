@@ -42,7 +42,8 @@ func benchProcessor(b *testing.B, cfg *Config, keep int) (processor.Metrics, *sh
 	}
 	set := processortest.NewNopSettings(metadata.Type)
 	set.ID = component.NewIDWithName(metadata.Type, b.Name())
-	p, err := NewFactory().CreateMetrics(context.Background(), set, cfg, &benchSink{keep: keep})
+	f := newFactory()
+	p, err := f.CreateMetrics(context.Background(), set, cfg, &benchSink{keep: keep})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,10 +55,7 @@ func benchProcessor(b *testing.B, cfg *Config, keep int) (processor.Metrics, *sh
 			b.Error(err)
 		}
 	})
-	engines.mu.Lock()
-	s := engines.m[set.ID]
-	engines.mu.Unlock()
-	return p, s
+	return p, f.engines.lookup(set.ID)
 }
 
 // benchConfig is the default configuration with room for models models.

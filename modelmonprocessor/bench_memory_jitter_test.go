@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
-	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/benchdata"
+	"github.com/visutility/otelcol-modelmon/internal/testing/benchdata"
 )
 
 // BenchmarkMemoryPerModelSignalJittered is BenchmarkMemoryPerModelSignal

@@ -8,7 +8,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
-	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/benchdata"
+	"github.com/visutility/otelcol-modelmon/internal/testing/benchdata"
 )
 
 // fleetRound returns the batches of one round over a fleet of models, 100

@@ -50,12 +50,20 @@ type Config struct {
 	// HealthMetricsInterval, when positive, limits a model's health points
 	// to one batch per interval, except that a change of one of its alert
 	// states (or a rule's first value) shows in the next batch; 0 appends
-	// them to every batch.
+	// them to every batch. Unset, it is the evaluation interval: the health
+	// metrics then change as often as an evaluation can change them.
 	HealthMetricsInterval time.Duration `mapstructure:"health_metrics_interval"`
 	// Storage names a storage extension (file_storage) that keeps the firing
 	// alerts across restarts, so that an alert that fired before a restart
 	// resolves after it; without it the alert state is in memory.
 	Storage *component.ID `mapstructure:"storage"`
+
+	// Presets add the signals, model key and default rules of known sources
+	// (genai, vllm, triton, kserve, tgi); see config_presets.go.
+	Presets []string `mapstructure:"presets"`
+	// SignalSpecs holds the long-form signals entries (unit, error_rate,
+	// ratio), by metric name; read from signals by Unmarshal.
+	SignalSpecs map[string]SignalSpec `mapstructure:"-"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -150,6 +158,8 @@ func createDefaultConfig() component.Config {
 		StaleAfter:         15 * time.Minute,
 		MaxPendingEvents:   10000,
 		HealthMetrics:      true,
+		// Follows evaluation_interval when that is set and this is not: see Unmarshal.
+		HealthMetricsInterval: 10 * time.Second,
 	}
 }
 
@@ -176,6 +186,8 @@ func (c *Config) Validate() error {
 		}
 		known[sig] = true
 	}
+	c.validateSignalSpecs(known, add)
+	c.validatePresets(add)
 	if len(c.ModelKey) == 0 {
 		add("model_key: at least one attribute is required")
 	}

@@ -36,6 +36,7 @@ func (e *engine) deliver(ev *eventBatch) {
 		return
 	}
 	e.tel.RecordEvents(e.ctx, ev.firing, ev.resolved)
+	e.status.noteResolved(ev)
 	if e.saver != nil {
 		e.saver.queue(ev.ld)
 	}

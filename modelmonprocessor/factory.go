@@ -20,24 +20,36 @@ import (
 // metrics pipeline (evaluation) and a logs pipeline (event injection); both
 // share one engine per component ID.
 func NewFactory() processor.Factory {
-	return processor.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		processor.WithMetrics(createMetrics, metadata.MetricsStability),
-		processor.WithLogs(createLogs, metadata.LogsStability),
-	)
+	return newFactory().Factory
 }
 
-func sharedFor(set processor.Settings, cfg component.Config) (*sharedEngine, error) {
+// factory owns the registry of shared engines of the processors it creates.
+type factory struct {
+	processor.Factory
+	engines *registry
+}
+
+func newFactory() *factory {
+	f := &factory{engines: newRegistry()}
+	f.Factory = processor.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		processor.WithMetrics(f.createMetrics, metadata.MetricsStability),
+		processor.WithLogs(f.createLogs, metadata.LogsStability),
+	)
+	return f
+}
+
+func (f *factory) sharedFor(set processor.Settings, cfg component.Config) (*sharedEngine, error) {
 	c, ok := cfg.(*Config)
 	if !ok {
 		return nil, fmt.Errorf("modelmon: unexpected config type %T", cfg)
 	}
-	return engines.getOrCreate(set.ID, func() (*engine, error) { return newEngine(c, set) })
+	return f.engines.getOrCreate(set.ID, func() (*engine, error) { return newEngine(c, set) })
 }
 
-func createMetrics(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Metrics) (processor.Metrics, error) {
-	s, err := sharedFor(set, cfg)
+func (f *factory) createMetrics(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Metrics) (processor.Metrics, error) {
+	s, err := f.sharedFor(set, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -48,8 +60,8 @@ func createMetrics(ctx context.Context, set processor.Settings, cfg component.Co
 		processorhelper.WithShutdown(h.shutdown))
 }
 
-func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	s, err := sharedFor(set, cfg)
+func (f *factory) createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
+	s, err := f.sharedFor(set, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -8,12 +8,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/processor/processortest"
-
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
@@ -61,7 +61,7 @@ func violations(sink *consumertest.LogsSink) []modelevent.Violation {
 func TestSharedLifecycle(t *testing.T) {
 	ctx := context.Background()
 	before := runtime.NumGoroutine()
-	f := NewFactory()
+	f := newFactory()
 	set := processortest.NewNopSettings(metadata.Type)
 	cfg := f.CreateDefaultConfig()
 	logsOut := new(consumertest.LogsSink)
@@ -71,10 +71,8 @@ func TestSharedLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	lp, err := f.CreateLogs(ctx, set, cfg, logsOut)
 	require.NoError(t, err)
-	engines.mu.Lock()
-	require.Len(t, engines.m, 1)
-	shared := engines.m[set.ID]
-	engines.mu.Unlock()
+	require.Equal(t, 1, f.engines.len())
+	shared := f.engines.lookup(set.ID)
 
 	host := componenttest.NewNopHost()
 	require.NoError(t, mp.Start(ctx, host))
@@ -95,14 +93,10 @@ func TestSharedLifecycle(t *testing.T) {
 	require.NoError(t, lp.Shutdown(ctx), "shutdown is idempotent per processor")
 	require.NoError(t, mp.ConsumeMetrics(ctx, badAccuracy("b", 0.5)))
 	require.Len(t, violations(logsOut), 2)
-	engines.mu.Lock()
-	require.Len(t, engines.m, 1)
-	engines.mu.Unlock()
+	require.Equal(t, 1, f.engines.len())
 
 	require.NoError(t, mp.Shutdown(ctx))
-	engines.mu.Lock()
-	assert.Empty(t, engines.m, "the last shutdown forgets the engine")
-	engines.mu.Unlock()
+	assert.Zero(t, f.engines.len(), "the last shutdown forgets the engine")
 	select {
 	case <-shared.stopped:
 	case <-time.After(5 * time.Second):
@@ -131,4 +125,27 @@ func TestNoLogsPipeline(t *testing.T) {
 	require.Equal(t, 1, logs.FilterMessageSnippet("no logs pipeline").Len())
 	require.Len(t, next.AllMetrics(), 2)
 	assert.Equal(t, 2, next.AllMetrics()[0].ResourceMetrics().Len(), "the batch plus the model's health metrics")
+}
+
+// TestEnginesBelongToTheirFactory: the same component ID created by two
+// factories (two collectors in one process) gets two engines; one factory
+// shares one engine between its metrics and logs processors.
+func TestEnginesBelongToTheirFactory(t *testing.T) {
+	ctx := context.Background()
+	set := processortest.NewNopSettings(metadata.Type)
+	a, b := newFactory(), newFactory()
+	cfg := a.CreateDefaultConfig()
+	mpA, err := a.CreateMetrics(ctx, set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	lpA, err := a.CreateLogs(ctx, set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	mpB, err := b.CreateMetrics(ctx, set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	assert.Equal(t, 1, a.engines.len())
+	assert.Equal(t, 1, b.engines.len())
+	assert.NotSame(t, a.engines.lookup(set.ID), b.engines.lookup(set.ID))
+	for _, p := range []component.Component{mpA, lpA, mpB} {
+		require.NoError(t, p.Shutdown(ctx))
+	}
+	assert.Zero(t, a.engines.len()+b.engines.len())
 }

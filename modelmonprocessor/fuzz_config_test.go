@@ -8,7 +8,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/visutility/otelcol-modelmon/internal/configfuzz"
+	"github.com/visutility/otelcol-modelmon/internal/testing/configfuzz"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/metadata"
 )
 

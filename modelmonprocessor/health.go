@@ -8,6 +8,7 @@ import (
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstate"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/health"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/metadata"
 )
 
@@ -15,92 +16,48 @@ import (
 const (
 	// MetricAlertActive is 1 per pending or firing (rule, model), like
 	// Prometheus' ALERTS series.
-	MetricAlertActive = "modelmon.alert.active"
+	MetricAlertActive = health.MetricAlertActive
 	// MetricRuleValue is the aggregated value each rule last compared.
-	MetricRuleValue = "modelmon.rule.value"
+	MetricRuleValue = health.MetricRuleValue
 )
-
-// healthScratch is appendHealth's working memory, kept on the engine so that
-// a batch allocates no grouping state once the engine has warmed up.
-type healthScratch struct {
-	groups []healthGroup
-	// byHash maps a resource hash to its first group; groups whose
-	// resources differ but hash alike are chained through next.
-	byHash map[uint64]int
-	// of holds the group of each touched model, -1 for none.
-	of []int
-}
-
-// healthGroup is the ResourceMetrics shared by the touched models with one
-// resource.
-type healthGroup struct {
-	res  pcommon.Resource
-	hash uint64
-	next int
-	// values and actives count the points of each gauge, to size them once.
-	values, actives int
-	sm              pmetric.ScopeMetrics
-	value, active   pmetric.NumberDataPointSlice
-}
 
 // appendHealth adds the two health gauges for every model in this batch
 // (with health_metrics_interval, every model due: see healthDue), in one
 // ResourceMetrics per distinct resource among those models (in the order the
-// resources were first touched), so that each model's points carry its
-// resource. The caller holds mu.
+// resources were first touched). The caller holds mu.
 func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
-	hs := &e.health
-	if hs.byHash == nil {
-		hs.byHash = make(map[uint64]int)
-	}
-	defer hs.reset()
+	hb := &e.health
+	defer hb.Reset()
 	every, nowNs := e.cfg.HealthMetricsInterval, now.UnixNano()
 	for _, m := range e.touched {
 		if every > 0 && !m.healthDue(nowNs, every) {
-			hs.of = append(hs.of, -1)
+			hb.Skip()
 			continue
 		}
 		values, actives := e.healthCounts(m)
 		if values == 0 && actives == 0 {
 			// Nothing to report is no emission: the model stays due.
-			hs.of = append(hs.of, -1)
+			hb.Skip()
 			continue
 		}
 		if every > 0 {
 			m.healthAt, m.healthChanges = nowNs, m.changes
 		}
-		g := hs.group(m)
-		hs.groups[g].values += values
-		hs.groups[g].actives += actives
-		hs.of = append(hs.of, g)
+		hb.Add(m.resource, m.resHash, values, actives)
 	}
-	if len(hs.groups) == 0 {
+	if hb.Len() == 0 {
 		return
 	}
-	rms := md.ResourceMetrics()
-	rms.EnsureCapacity(rms.Len() + len(hs.groups))
-	for i := range hs.groups {
-		g := &hs.groups[i]
-		rm := rms.AppendEmpty()
-		g.res.CopyTo(rm.Resource())
-		g.sm = rm.ScopeMetrics().AppendEmpty()
-		g.sm.Scope().SetName(metadata.ScopeName)
-		g.sm.Metrics().EnsureCapacity(2)
-	}
+	hb.Layout(md, metadata.ScopeName)
 	ts := pcommon.NewTimestampFromTime(now)
 	for mi, m := range e.touched {
-		if hs.of[mi] < 0 {
+		if !hb.Reported(mi) {
 			continue
 		}
-		g := &hs.groups[hs.of[mi]]
 		for ri, r := range e.rules {
 			rs := &m.rules[ri]
 			if v, ok := e.healthValue(m, r, rs); ok {
-				if g.value == (pmetric.NumberDataPointSlice{}) {
-					g.value = newGauge(g.sm, MetricRuleValue, "The aggregated value each rule last compared with its threshold.", "")
-					g.value.EnsureCapacity(g.values)
-				}
-				dp := g.value.AppendEmpty()
+				dp := hb.Value(mi)
 				dp.SetTimestamp(ts)
 				dp.SetDoubleValue(v)
 				// Sized up front: growing attribute maps was a third of the
@@ -113,11 +70,7 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 			if state == alertstate.Inactive {
 				continue
 			}
-			if g.active == (pmetric.NumberDataPointSlice{}) {
-				g.active = newGauge(g.sm, MetricAlertActive, "1 for each pending or firing alert of a rule for a model.", "1")
-				g.active.EnsureCapacity(g.actives)
-			}
-			dp := g.active.AppendEmpty()
+			dp := hb.Active(mi)
 			dp.SetTimestamp(ts)
 			dp.SetIntValue(1)
 			dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs))
@@ -128,55 +81,9 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 }
 
 // healthDue reports whether a batch at now carries m's health points under
-// health_metrics_interval every: at m's first emission, after an alert state
-// of m changed or a rule of m got its first value, and once every has passed
-// since the last emission. A clock that went back counts as passed, so that
-// it cannot silence a model.
+// health_metrics_interval every (see health.Due).
 func (m *model) healthDue(now int64, every time.Duration) bool {
-	if m.healthAt == 0 || m.changes != m.healthChanges {
-		return true
-	}
-	since := now - m.healthAt
-	return since >= int64(every) || since < 0
-}
-
-// group returns the index of the group for m's resource, adding one if no
-// touched model so far had an equal resource. Maps are compared only when
-// their hashes match. The newest group is tried first: models of one
-// resource usually arrive together, and then no map lookup is needed.
-func (hs *healthScratch) group(m *model) int {
-	if n := len(hs.groups) - 1; n >= 0 && hs.groups[n].hash == m.resHash && sameResource(hs.groups[n].res, m.resource) {
-		return n
-	}
-	first, ok := hs.byHash[m.resHash]
-	if ok {
-		last := first
-		for g := first; g >= 0; g = hs.groups[g].next {
-			if sameResource(hs.groups[g].res, m.resource) {
-				return g
-			}
-			last = g
-		}
-		hs.groups[last].next = len(hs.groups)
-	} else {
-		hs.byHash[m.resHash] = len(hs.groups)
-	}
-	hs.groups = append(hs.groups, healthGroup{res: m.resource, hash: m.resHash, next: -1})
-	return len(hs.groups) - 1
-}
-
-// reset empties the scratch for the next batch, dropping its references to
-// the batch's pdata so that they do not outlive it.
-func (hs *healthScratch) reset() {
-	clear(hs.groups)
-	hs.groups = hs.groups[:0]
-	clear(hs.byHash)
-	hs.of = hs.of[:0]
-}
-
-func sameResource(a, b pcommon.Resource) bool {
-	return a.DroppedAttributesCount() == b.DroppedAttributesCount() &&
-		a.Attributes().Equal(b.Attributes())
+	return health.Due(m.healthAt, m.changes, m.healthChanges, now, every)
 }
 
 // healthValue is what a rule reports in modelmon.rule.value: the value it
@@ -212,14 +119,6 @@ func (e *engine) healthCounts(m *model) (values, actives int) {
 		}
 	}
 	return values, actives
-}
-
-func newGauge(sm pmetric.ScopeMetrics, name, desc, unit string) pmetric.NumberDataPointSlice {
-	m := sm.Metrics().AppendEmpty()
-	m.SetName(name)
-	m.SetDescription(desc)
-	m.SetUnit(unit)
-	return m.SetEmptyGauge().DataPoints()
 }
 
 func putKey(attrs pcommon.Map, m *model, r *rule) {

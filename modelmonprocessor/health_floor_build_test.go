@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
-	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/benchdata"
+	"github.com/visutility/otelcol-modelmon/internal/testing/benchdata"
 )
 
 // Floor H is only a floor of this contract if it builds what the engine

@@ -183,13 +183,21 @@ func TestHealthMetricsIntervalConfig(t *testing.T) {
 		want    time.Duration
 		wantErr string
 	}{
-		{"default", map[string]any{}, 0, ""},
-		{"duration", map[string]any{"health_metrics_interval": "15s"}, 15 * time.Second, ""},
+		{"default: the evaluation interval", map[string]any{}, 10 * time.Second, ""},
+		{"follows evaluation_interval", map[string]any{"evaluation_interval": "30s"}, 30 * time.Second, ""},
+		{"every batch", map[string]any{"evaluation_interval": "30s", "health_metrics_interval": "0s"}, 0, ""},
+		{"duration", map[string]any{"evaluation_interval": "30s", "health_metrics_interval": "15s"}, 15 * time.Second, ""},
 		{"negative", map[string]any{"health_metrics_interval": "-1s"}, 0, "health_metrics_interval: must not be negative, got -1s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := createDefaultConfig().(*Config)
-			require.NoError(t, confmap.NewFromStringMap(tc.raw).Unmarshal(cfg))
+			// As the collector decodes a component's config: through its
+			// Unmarshal method.
+			var parent struct {
+				Modelmon *Config `mapstructure:"modelmon"`
+			}
+			parent.Modelmon = cfg
+			require.NoError(t, confmap.NewFromStringMap(map[string]any{"modelmon": tc.raw}).Unmarshal(&parent))
 			err := cfg.Validate()
 			if tc.wantErr != "" {
 				require.ErrorContains(t, err, tc.wantErr)

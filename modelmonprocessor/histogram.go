@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
@@ -13,74 +12,11 @@ import (
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/window"
 )
 
-// cumulative remembers the previous point of a cumulative histogram, so
-// that the window receives what changed since then: percentiles over the
-// window, not over the process lifetime.
-type cumulative struct {
-	valid  bool
-	start  uint64
-	count  uint64
-	sum    float64
-	counts []uint64
-	// Layout: explicit bounds, or exponential scale and offset.
-	bounds   []float64
-	expScale int32
-	offset   int32
-	zero     uint64
-}
-
-// delta turns counts (in place), sum and count into the change since the
-// previous point and remembers the current ones. ok is false when there is
-// no comparable previous point (first point, reset, or new bucket layout).
-func (c *cumulative) delta(start uint64, counts []uint64, sum float64, count uint64, sameLayout bool) (dsum float64, dcount uint64, ok bool) {
-	ok = c.valid && sameLayout && c.start == start && count >= c.count && len(counts) == len(c.counts)
-	if ok {
-		for i, n := range counts {
-			if n < c.counts[i] {
-				ok = false
-				break
-			}
-		}
-	}
-	prevSum, prevCount := c.sum, c.count
-	c.valid, c.start, c.sum, c.count = true, start, sum, count
-	if !ok {
-		c.counts = append(c.counts[:0], counts...)
-		return sum, count, false
-	}
-	for i, n := range counts {
-		counts[i], c.counts[i] = n-c.counts[i], n
-	}
-	return sum - prevSum, count - prevCount, true
-}
-
 // maxBuckets bounds the buckets of one histogram point. A window keeps its
 // points' buckets, so without a bound one hostile point of a million buckets
 // would pin a window-size multiple of that. SDK defaults stay far below
 // (160 exponential buckets, a few dozen explicit ones).
 const maxBuckets = 1024
-
-// maxStreams bounds the cumulative streams remembered per model and signal;
-// beyond it the memory is cleared and streams are learnt again.
-const maxStreams = 64
-
-// cumulativeFor returns the previous-point memory of the stream a histogram
-// point belongs to: one model often exports several (per route, per status).
-func cumulativeFor(ss *signalState, attrs pcommon.Map) *cumulative {
-	h := identity.HashAttributes(attrs)
-	if ss.prev == nil {
-		ss.prev = make(map[uint64]*cumulative, 1)
-	}
-	c, ok := ss.prev[h]
-	if !ok {
-		if len(ss.prev) >= maxStreams {
-			clear(ss.prev)
-		}
-		c = &cumulative{}
-		ss.prev[h] = c
-	}
-	return c
-}
 
 // freshStream reports whether a cumulative stream seen for the first time
 // started recently enough that its totals belong in the window.
@@ -115,10 +51,10 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 	ss := &m.signals[sig]
 	if cumulative {
 		var ok bool
-		p := cumulativeFor(ss, dp.Attributes())
-		same := p.bounds != nil && slices.Equal(p.bounds, e.bounds)
-		p.bounds = append(p.bounds[:0], e.bounds...)
-		sum, count, ok = p.delta(uint64(dp.StartTimestamp()), e.rawCounts, sum, count, same)
+		p := ss.prev.For(identity.HashAttributes(dp.Attributes()))
+		same := p.Bounds != nil && slices.Equal(p.Bounds, e.bounds)
+		p.Bounds = append(p.Bounds[:0], e.bounds...)
+		sum, count, ok = p.Delta(uint64(dp.StartTimestamp()), e.rawCounts, sum, count, same)
 		if !ok && !e.freshStream(uint64(dp.StartTimestamp()), t) {
 			// Totals of unknown age: remember them, learn from the next point.
 			e.counts[telemetry.Matched]++
@@ -166,11 +102,11 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 	offset := dp.Positive().Offset()
 	if cumulative {
 		var ok bool
-		p := cumulativeFor(ss, dp.Attributes())
-		same := p.valid && p.expScale == dp.Scale() && p.offset == offset && zero >= p.zero
-		prevZero := p.zero
-		p.expScale, p.offset, p.zero = dp.Scale(), offset, zero
-		sum, count, ok = p.delta(uint64(dp.StartTimestamp()), e.rawCounts, sum, count, same)
+		p := ss.prev.For(identity.HashAttributes(dp.Attributes()))
+		same := p.Valid() && p.ExpScale == dp.Scale() && p.Offset == offset && zero >= p.Zero
+		prevZero := p.Zero
+		p.ExpScale, p.Offset, p.Zero = dp.Scale(), offset, zero
+		sum, count, ok = p.Delta(uint64(dp.StartTimestamp()), e.rawCounts, sum, count, same)
 		if ok {
 			zero -= prevZero
 		} else if !e.freshStream(uint64(dp.StartTimestamp()), t) {

@@ -50,10 +50,13 @@ func histBatch(unit string, temporality pmetric.AggregationTemporality, bounds [
 }
 
 // ruleValues runs batches through an engine with a mean and a p50 latency
-// rule that never fire and returns the values they compared after each batch.
+// rule that never fire and returns the values they compared after each batch
+// (health metrics in every batch, health_metrics_interval: 0s).
 func ruleValues(t *testing.T, batches ...pmetric.Metrics) [][]string {
 	t.Helper()
-	e, _ := testEngine(t, rules(above("mean", "latency", "mean", 1e9), above("p50", "latency", "p50", 1e9)), consumertest.NewNop())
+	cfg := rules(above("mean", "latency", "mean", 1e9), above("p50", "latency", "p50", 1e9))
+	cfg.HealthMetricsInterval = 0
+	e, _ := testEngine(t, cfg, consumertest.NewNop())
 	var out [][]string
 	for _, md := range batches {
 		got, err := e.processMetrics(context.Background(), md)

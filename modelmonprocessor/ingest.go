@@ -23,6 +23,9 @@ func (e *engine) ingest(md pmetric.Metrics, now time.Time) {
 			ms := sms.At(j).Metrics()
 			for k := 0; k < ms.Len(); k++ {
 				m := ms.At(k)
+				if e.inputs.feeds != nil {
+					e.ingestRates(m, scope, res, now)
+				}
 				sig, ok := e.signals.byMetric[m.Name()]
 				if !ok {
 					continue
@@ -31,11 +34,14 @@ func (e *engine) ingest(md pmetric.Metrics, now time.Time) {
 			}
 		}
 	}
+	if len(e.inputs.pending) > 0 {
+		e.flushRates()
+	}
 	e.recent.Forget()
 }
 
 func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res pcommon.Resource, now time.Time) {
-	scale := unitScale(m.Unit())
+	scale := e.inputs.scale(m)
 	switch m.Type() {
 	case pmetric.MetricTypeGauge:
 		e.ingestNumbers(m.Gauge().DataPoints(), sig, scale, scope, res, now)

@@ -4,6 +4,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstate"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/cumulative"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/window"
@@ -37,7 +38,10 @@ type model struct {
 	// wins holds the windows of the signals rules aggregate, by value and
 	// in one allocation (see engine.winSlot): the window of a point is found
 	// from the model alone, in parallel with its signalState.
-	wins  []window.Window
+	wins []window.Window
+	// rates holds the error-rate and ratio signals (ingest_rates.go),
+	// created on their first point.
+	rates []rateState
 	rules []ruleState
 	// changes counts the alert-state transitions of the model's rules and
 	// their first values;
@@ -80,7 +84,7 @@ type signalState struct {
 	floor window.Floor
 	hist  *window.HistWindow
 	// prev holds the last point of each cumulative histogram stream.
-	prev map[uint64]*cumulative
+	prev cumulative.Streams
 }
 
 // ruleState is one rule's alert lifecycle for one model. The fields every
@@ -168,6 +172,9 @@ func (e *engine) detector(i int, r *rule) strategy.Detector {
 // aggregate computes a over signal sig's samples, preferring bucket counts
 // when the signal arrives as histograms.
 func (e *engine) aggregate(m *model, sig int, a window.Aggregation) (v float64, n int, start, end int64, ok bool) {
+	if slot := e.inputs.rateSlot(sig); slot >= 0 {
+		return e.aggregateRate(m, slot, a)
+	}
 	if h := m.signals[sig].hist; h != nil && h.Len() > 0 {
 		v, ok = h.Aggregate(a)
 		return v, h.Len(), h.Start(), h.End(), ok

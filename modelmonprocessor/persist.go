@@ -47,15 +47,15 @@ type saver struct {
 	stopped chan struct{}
 }
 
-// newSaver returns a saver over store holding at most max unwritten changes.
-func newSaver(ctx context.Context, store storagekv.Store, max int, logger *zap.Logger, tel *telemetry.Telemetry) *saver {
+// newSaver returns a saver over store holding at most limit unwritten changes.
+func newSaver(ctx context.Context, store storagekv.Store, limit int, logger *zap.Logger, tel *telemetry.Telemetry) *saver {
 	return &saver{
 		store:   store,
 		logger:  logger,
 		tel:     tel,
 		ctx:     ctx,
 		pending: map[string][]byte{},
-		max:     max,
+		max:     limit,
 		wake:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),

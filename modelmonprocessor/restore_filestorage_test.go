@@ -38,9 +38,10 @@ func TestRestoreWithFileStorage(t *testing.T) {
 
 		set := processortest.NewNopSettings(metadata.Type)
 		logs := new(consumertest.LogsSink)
-		mp, err := NewFactory().CreateMetrics(ctx, set, cfg, consumertest.NewNop())
+		pf := NewFactory()
+		mp, err := pf.CreateMetrics(ctx, set, cfg, consumertest.NewNop())
 		require.NoError(t, err)
-		lp, err := NewFactory().CreateLogs(ctx, set, cfg, logs)
+		lp, err := pf.CreateLogs(ctx, set, cfg, logs)
 		require.NoError(t, err)
 		require.NoError(t, lp.Start(ctx, host))
 		require.NoError(t, mp.Start(ctx, host))

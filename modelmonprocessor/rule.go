@@ -238,7 +238,7 @@ func compileValueRule(r *rule, rc RuleConfig, add func(string, ...any)) {
 	}
 	r.agg = agg
 
-	if err := rc.Config.Validate(r.strategy); err != nil {
+	if err := rc.Validate(r.strategy); err != nil {
 		add("strategy: %w", err)
 		return
 	}

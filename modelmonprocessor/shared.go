@@ -7,12 +7,14 @@ import (
 	"go.opentelemetry.io/collector/component"
 )
 
-// engines holds one engine per component ID, so that the same ID listed in
+// registry holds one engine per component ID, so that the same ID listed in
 // a metrics and a logs pipeline shares its models, rules and event delivery.
-// It is the pattern core's memory_limiter uses; core's sharedcomponent is
-// internal, hence this small equivalent.
-var engines = &registry{m: map[component.ID]*sharedEngine{}}
-
+// Each factory owns one: components built from one factory share, and a
+// second factory (another collector in the same process, a test) starts
+// from nothing. Keyed by ID rather than by config as core's memory_limiter
+// keys its map, because two IDs with equal configs are two processors with
+// separate state. Core's sharedcomponent is internal, hence this small
+// equivalent.
 type registry struct {
 	mu sync.Mutex
 	m  map[component.ID]*sharedEngine
@@ -30,6 +32,24 @@ type sharedEngine struct {
 
 	mu      sync.Mutex
 	started int
+}
+
+func newRegistry() *registry {
+	return &registry{m: map[component.ID]*sharedEngine{}}
+}
+
+// lookup returns the engine of id, or nil.
+func (r *registry) lookup(id component.ID) *sharedEngine {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.m[id]
+}
+
+// len is the number of engines held.
+func (r *registry) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.m)
 }
 
 // getOrCreate returns the engine of id, creating it with newEngine on first use.

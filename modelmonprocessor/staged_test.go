@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/visutility/otelcol-modelmon/internal/testing/stagedtest"
 	"github.com/visutility/otelcol-modelmon/modelevent"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/metadata"
 )
@@ -30,26 +30,14 @@ var t0 = time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC)
 // (-- in --) and runs the ticker (-- tick --), then compares the events that
 // left with -- out -- and, if present, the health metrics with -- health --.
 func TestStaged(t *testing.T) {
-	cases, err := filepath.Glob("testdata/staged/*")
-	require.NoError(t, err)
-	require.NotEmpty(t, cases)
-	for _, dir := range cases {
+	for _, dir := range stagedtest.Cases(t, "testdata/staged/*") {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			e, sink := stagedEngine(t, filepath.Join(dir, "config.yaml"))
-			steps, err := filepath.Glob(filepath.Join(dir, "*.test"))
-			require.NoError(t, err)
-			sort.Slice(steps, func(i, j int) bool { return stepNum(steps[i]) < stepNum(steps[j]) })
-			require.NotEmpty(t, steps)
-			for _, step := range steps {
-				runStep(t, e, sink, step)
+			for _, step := range stagedtest.Stages(t, dir) {
+				runStep(t, e, sink, step.Path)
 			}
 		})
 	}
-}
-
-func stepNum(path string) int {
-	n, _ := strconv.Atoi(strings.TrimSuffix(filepath.Base(path), ".test"))
-	return n
 }
 
 func stagedEngine(t *testing.T, configPath string) (*engine, *consumertest.LogsSink) {
@@ -75,43 +63,48 @@ type stepFile struct {
 	hasH   bool
 }
 
+// parseStep reads one N.test file: "-- now --", "-- in --", "-- tick --",
+// "-- out --" and "-- health --" sections; blank lines and lines starting
+// with # are comments.
 func parseStep(t *testing.T, path string) stepFile {
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
+	comment, sections := stagedtest.Parse(string(raw))
+	require.Empty(t, lines(comment), "%s: lines outside a section", path)
 	var s stepFile
-	section := ""
-	for i, line := range strings.Split(string(raw), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if strings.HasPrefix(line, "-- ") && strings.HasSuffix(line, " --") {
-			section = strings.TrimSuffix(strings.TrimPrefix(line, "-- "), " --")
-			switch section {
-			case "tick":
-				s.tick = true
-			case "health":
-				s.hasH = true
-			case "now", "in", "out":
-			default:
-				t.Fatalf("%s:%d: unknown section %q", path, i+1, section)
-			}
-			continue
-		}
-		switch section {
+	for name, body := range sections {
+		switch name {
 		case "now":
-			s.now = at(t, line)
+			for _, l := range lines(body) {
+				s.now = at(t, l)
+			}
 		case "in":
-			s.in = append(s.in, line)
+			s.in = lines(body)
+		case "tick":
+			s.tick = true
 		case "out":
-			s.out = append(s.out, line)
+			s.out = lines(body)
 		case "health":
-			s.health = append(s.health, line)
+			s.hasH = true
+			s.health = lines(body)
 		default:
-			t.Fatalf("%s:%d: line outside a section", path, i+1)
+			t.Fatalf("%s: unknown section %q", path, name)
 		}
 	}
 	return s
+}
+
+// lines returns the non-blank lines of body that are not # comments,
+// trimmed.
+func lines(body string) []string {
+	var out []string
+	for _, l := range strings.Split(body, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func at(t *testing.T, offset string) time.Time {

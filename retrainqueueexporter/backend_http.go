@@ -49,11 +49,7 @@ func newHTTPBackend(cfg *HTTPConfig, set component.TelemetrySettings) (*httpBack
 	}
 	// JoinPath keeps a query the endpoint may carry (?token=…) at the end.
 	b.url = u.JoinPath(b.preset.path...).String()
-	headers := make([]string, 0, len(cfg.Headers))
-	for _, h := range cfg.Headers {
-		headers = append(headers, string(h.Value))
-	}
-	b.redactor = httpstatus.NewRedactor(cfg.Endpoint, headers, string(cfg.Generic.SigningSecret))
+	b.redactor = httpstatus.NewRedactor(cfg.Endpoint, httpstatus.HeaderValues(cfg.Headers), string(cfg.Generic.SigningSecret))
 	if cfg.Generic.SigningSecret != "" {
 		s, err := webhooksign.New([]string{string(cfg.Generic.SigningSecret)})
 		if err != nil {
@@ -81,7 +77,7 @@ func (b *httpBackend) write(ctx context.Context, j *job.Job, jobJSON []byte) err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.url, bytes.NewReader(body))
 	if err != nil {
-		return consumererror.NewPermanent(fmt.Errorf("building request to %s: %w", httpstatus.Redact(b.cfg.Endpoint), err))
+		return consumererror.NewPermanent(fmt.Errorf("building request to %s: %w", httpstatus.Redact(b.cfg.Endpoint), httpstatus.UnwrapURLError(err)))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(headerIdempotencyKey, j.JobID)
@@ -89,8 +85,7 @@ func (b *httpBackend) write(ctx context.Context, j *job.Job, jobJSON []byte) err
 	b.signer.Apply(req.Header, j.JobID, b.now(), body)
 	resp, err := b.client.Do(req)
 	if err != nil {
-		// url.Error quotes the full URL, whose path may hold a token.
-		return fmt.Errorf("posting job to %s failed: %w", httpstatus.Redact(b.cfg.Endpoint), unwrapURLError(err))
+		return fmt.Errorf("posting job to %s failed: %w", httpstatus.Redact(b.cfg.Endpoint), httpstatus.UnwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	// Every 5xx is retried: a job refused by a failing orchestrator exists

@@ -150,7 +150,7 @@ func TestHTTPStatuses(t *testing.T) {
 			switch tt.want {
 			case "ok":
 				require.NoError(t, err)
-				assert.Equal(t, int64(1), h.counter(t, "jobs.written", ""))
+				assert.Equal(t, int64(1), h.counter(t, "jobs_written", ""))
 				assert.Zero(t, h.pending())
 			case "retryable":
 				require.Error(t, err)
@@ -160,7 +160,7 @@ func TestHTTPStatuses(t *testing.T) {
 			case "permanent":
 				// The batch itself was fine: the job is dropped, counted and logged whole.
 				require.NoError(t, err)
-				assert.Equal(t, int64(1), h.counter(t, "jobs.failed", reasonPermanent))
+				assert.Equal(t, int64(1), h.counter(t, "jobs_failed", reasonPermanent))
 				assert.Zero(t, h.pending())
 				logged := h.logs.FilterMessageSnippet("refused retraining job permanently").All()
 				require.Len(t, logged, 1)

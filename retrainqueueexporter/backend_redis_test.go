@@ -98,7 +98,7 @@ func TestRedisStreamJobsConsumerGroupAndDuplicates(t *testing.T) {
 	h.clock.advance(time.Hour)
 	require.NoError(t, h.consumeLogs(ctx, first), "a redelivered event")
 	require.NoError(t, h.flush(ctx, false))
-	assert.Equal(t, int64(3), h.counter(t, "jobs.written", ""), "the backend accepted the duplicate as success")
+	assert.Equal(t, int64(3), h.counter(t, "jobs_written", ""), "the backend accepted the duplicate as success")
 
 	n, err := c.XLen(ctx, cfg.Redis.Stream).Result()
 	require.NoError(t, err)

@@ -14,11 +14,7 @@ import (
 func (e *retrainExporter) warnCleartext() {
 	switch e.cfg.Backend {
 	case BackendHTTP:
-		if httpstatus.Cleartext(e.cfg.HTTP.Endpoint) {
-			e.logger.Warn("Retraining jobs go over plain http to another host: jobs, signatures and auth headers "+
-				"can be read and changed on the way; use https",
-				zap.String("endpoint", httpstatus.Redact(e.cfg.HTTP.Endpoint)))
-		}
+		httpstatus.WarnCleartext(e.logger, e.cfg.HTTP.Endpoint, "Retraining jobs")
 	case BackendRedis:
 		host, _, err := net.SplitHostPort(e.cfg.Redis.Address)
 		if err != nil {

@@ -207,10 +207,10 @@ func (e *retrainExporter) writeTimeout() time.Duration {
 
 func (e *retrainExporter) consumeLogs(ctx context.Context, ld plog.Logs) error {
 	res := modelevent.DecodeLogs(ld)
-	e.tel.add(ctx, e.tel.eventsReceived, ld.LogRecordCount(), "")
-	e.tel.add(ctx, e.tel.eventsIgnored, res.Ignored, reasonNotEvent)
+	e.tel.add(ctx, e.tel.ExporterRetrainQueueEventsReceived, ld.LogRecordCount(), "")
+	e.tel.add(ctx, e.tel.ExporterRetrainQueueEventsIgnored, res.Ignored, reasonNotEvent)
 	if res.Malformed > 0 {
-		e.tel.add(ctx, e.tel.eventsIgnored, res.Malformed, reasonMalformed)
+		e.tel.add(ctx, e.tel.ExporterRetrainQueueEventsIgnored, res.Malformed, reasonMalformed)
 		e.logger.Warn("Ignoring malformed modelmon events", zap.Int("count", res.Malformed), zap.Error(res.Errors[0]))
 	}
 	var wanted []*modelevent.Event
@@ -220,9 +220,9 @@ func (e *retrainExporter) consumeLogs(ctx context.Context, ld plog.Logs) error {
 		case "":
 			wanted = append(wanted, ev)
 		case reasonKind, reasonSeverity:
-			e.tel.add(ctx, e.tel.eventsFiltered, 1, reason)
+			e.tel.add(ctx, e.tel.ExporterRetrainQueueEventsFiltered, 1, reason)
 		default:
-			e.tel.add(ctx, e.tel.eventsIgnored, 1, reason)
+			e.tel.add(ctx, e.tel.ExporterRetrainQueueEventsIgnored, 1, reason)
 		}
 	}
 	fullErr, err := e.record(ctx, wanted)
@@ -271,10 +271,10 @@ func (e *retrainExporter) record(ctx context.Context, events []*modelevent.Event
 	err = e.persistLocked(ctx)
 	e.mu.Unlock()
 
-	e.tel.add(ctx, e.tel.jobsCreated, counts[planner.Created], "")
-	e.tel.add(ctx, e.tel.jobsCoalesced, counts[planner.Coalesced], "")
-	e.tel.add(ctx, e.tel.jobsSuppressed, counts[planner.Cooldown], reasonCooldown)
-	e.tel.add(ctx, e.tel.eventsIgnored, counts[planner.Duplicate], reasonDuplicate)
+	e.tel.add(ctx, e.tel.ExporterRetrainQueueJobsCreated, counts[planner.Created], "")
+	e.tel.add(ctx, e.tel.ExporterRetrainQueueJobsCoalesced, counts[planner.Coalesced], "")
+	e.tel.add(ctx, e.tel.ExporterRetrainQueueJobsSuppressed, counts[planner.Cooldown], reasonCooldown)
+	e.tel.add(ctx, e.tel.ExporterRetrainQueueEventsIgnored, counts[planner.Duplicate], reasonDuplicate)
 	for _, ev := range suppressed {
 		e.logger.Info("Retraining suppressed: the model has a job or is in cooldown",
 			zap.String("model", ev.ModelID()), zap.String("rule", ev.Rule), zap.String("alert_id", ev.AlertID),
@@ -314,7 +314,7 @@ func (e *retrainExporter) flush(ctx context.Context, force bool) error {
 		e.logger.Warn("Could not persist retrain_queue state", zap.Error(err))
 	}
 	e.mu.Unlock()
-	e.tel.add(ctx, e.tel.jobsHeld, len(held), "")
+	e.tel.add(ctx, e.tel.ExporterRetrainQueueJobsHeld, len(held), "")
 	for _, h := range held {
 		e.logger.Info("Retraining job held by max_jobs_per_hour; it is written when the hour rolls",
 			zap.String("job_id", h.Job.JobID), zap.String("model", h.Job.Model.ID), zap.Int("max_jobs_per_hour", e.cfg.MaxJobsPerHour))
@@ -354,7 +354,7 @@ func (e *retrainExporter) write(ctx context.Context, d planner.Entry) error {
 	}
 	switch {
 	case err == nil:
-		e.tel.add(ctx, e.tel.jobsWritten, 1, "")
+		e.tel.add(ctx, e.tel.ExporterRetrainQueueJobsWritten, 1, "")
 		e.logger.Info("Retraining job written", zap.String("job_id", j.JobID), zap.String("model", j.Model.ID),
 			zap.Int("triggers", len(j.TriggeredBy)), zap.String("backend", e.cfg.Backend))
 		e.mu.Lock()
@@ -368,7 +368,7 @@ func (e *retrainExporter) write(ctx context.Context, d planner.Entry) error {
 		}
 		return nil
 	case consumererror.IsPermanent(err):
-		e.tel.add(ctx, e.tel.jobsFailed, 1, reasonPermanent)
+		e.tel.add(ctx, e.tel.ExporterRetrainQueueJobsFailed, 1, reasonPermanent)
 		// Retrying cannot help; the job is logged whole so it can be resubmitted.
 		e.logger.Error("Backend refused retraining job permanently; dropping it",
 			zap.String("job_id", j.JobID), zap.String("model", j.Model.ID), zap.ByteString("job", body), zap.Error(err))
@@ -378,7 +378,7 @@ func (e *retrainExporter) write(ctx context.Context, d planner.Entry) error {
 		e.mu.Unlock()
 		return err
 	default:
-		e.tel.add(ctx, e.tel.jobsFailed, 1, reasonRetryable)
+		e.tel.add(ctx, e.tel.ExporterRetrainQueueJobsFailed, 1, reasonRetryable)
 		e.logger.Warn("Writing retraining job failed; it stays pending and is retried",
 			zap.String("job_id", j.JobID), zap.String("model", j.Model.ID), zap.Error(err))
 		return fmt.Errorf("writing retraining job %s: %w", j.JobID, err)

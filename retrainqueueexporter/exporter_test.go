@@ -43,9 +43,9 @@ func TestCoalescingThroughExport(t *testing.T) {
 	assert.Equal(t, "fraud-api", j.Resource["service.name"])
 	assert.Equal(t, "fraud", j.Model.Name)
 	assert.Equal(t, t0, j.CreatedAt)
-	assert.Equal(t, int64(1), h.counter(t, "jobs.created", ""))
-	assert.Equal(t, int64(1), h.counter(t, "jobs.coalesced", ""))
-	assert.Equal(t, int64(1), h.counter(t, "jobs.written", ""))
+	assert.Equal(t, int64(1), h.counter(t, "jobs_created", ""))
+	assert.Equal(t, int64(1), h.counter(t, "jobs_coalesced", ""))
+	assert.Equal(t, int64(1), h.counter(t, "jobs_written", ""))
 }
 
 func TestCooldownThroughExport(t *testing.T) {
@@ -59,7 +59,7 @@ func TestCooldownThroughExport(t *testing.T) {
 	require.NoError(t, h.consumeLogs(ctx, logsOf(violation("fraud", "latency_high", "e2"))))
 	require.NoError(t, h.flush(ctx, false))
 	assert.Len(t, readyJobs(t, cfg), 1)
-	assert.Equal(t, int64(1), h.counter(t, "jobs.suppressed", reasonCooldown))
+	assert.Equal(t, int64(1), h.counter(t, "jobs_suppressed", reasonCooldown))
 	assert.Equal(t, 1, h.logs.FilterMessageSnippet("Retraining suppressed").Len(), "suppressions are logged at info")
 
 	h.clock.advance(time.Minute)
@@ -76,8 +76,8 @@ func TestHourlyCapThroughExport(t *testing.T) {
 		h.clock.advance(time.Minute)
 	}
 	assert.Len(t, readyJobs(t, cfg), 2)
-	assert.Equal(t, int64(1), h.counter(t, "jobs.held", ""))
-	assert.Equal(t, int64(1), h.gauge(t, "jobs.pending"))
+	assert.Equal(t, int64(1), h.counter(t, "jobs_held", ""))
+	assert.Equal(t, int64(1), h.gauge(t, "jobs_pending"))
 
 	// The loop left the clock at t0+3m; a's slot (written at t0) frees at t0+1h.
 	h.clock.advance(56*time.Minute + 59*time.Second)
@@ -131,12 +131,12 @@ func TestEventsNotTurnedIntoJobs(t *testing.T) {
 		counter string
 		reason  string
 	}{
-		{"resolved", logsOf(resolved), "events.ignored", reasonResolved},
-		{"no retrain action", logsOf(alertOnly), "events.ignored", reasonNoRetrain},
-		{"kind filtered", logsOf(latency), "events.filtered", reasonKind},
-		{"below min_severity", logsOf(info), "events.filtered", reasonSeverity},
-		{"not a modelmon event", plain, "events.ignored", reasonNotEvent},
-		{"malformed", malformed, "events.ignored", reasonMalformed},
+		{"resolved", logsOf(resolved), "events_ignored", reasonResolved},
+		{"no retrain action", logsOf(alertOnly), "events_ignored", reasonNoRetrain},
+		{"kind filtered", logsOf(latency), "events_filtered", reasonKind},
+		{"below min_severity", logsOf(info), "events_filtered", reasonSeverity},
+		{"not a modelmon event", plain, "events_ignored", reasonNotEvent},
+		{"malformed", malformed, "events_ignored", reasonMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,8 +148,8 @@ func TestEventsNotTurnedIntoJobs(t *testing.T) {
 			require.NoError(t, h.consumeLogs(ctx, tt.ld))
 			assert.Empty(t, readyJobs(t, cfg))
 			assert.Equal(t, int64(1), h.counter(t, tt.counter, tt.reason))
-			assert.Equal(t, int64(1), h.counter(t, "events.received", ""))
-			assert.Zero(t, h.counter(t, "jobs.created", ""))
+			assert.Equal(t, int64(1), h.counter(t, "events_received", ""))
+			assert.Zero(t, h.counter(t, "jobs_created", ""))
 		})
 	}
 }
@@ -162,7 +162,7 @@ func TestFullFileQueueIsRetryableAndKeepsTheJob(t *testing.T) {
 	err := h.consumeLogs(ctx, logsOf(violation("b", "acc", "e2")))
 	require.ErrorIs(t, err, filequeue.ErrFull)
 	assert.False(t, consumererror.IsPermanent(err), "a full queue is retryable")
-	assert.Equal(t, int64(1), h.counter(t, "jobs.failed", reasonRetryable))
+	assert.Equal(t, int64(1), h.counter(t, "jobs_failed", reasonRetryable))
 
 	// A worker claims the first job; the pending one goes out once the
 	// backoff passed, without its event being sent again.
@@ -252,8 +252,8 @@ func TestConcurrentExports(t *testing.T) {
 		require.NoError(t, <-done)
 	}
 	assert.Len(t, readyJobs(t, cfg), models)
-	assert.Equal(t, int64(models), h.counter(t, "jobs.created", ""))
-	assert.Equal(t, int64(models), h.counter(t, "jobs.written", ""))
-	assert.Equal(t, int64(models*(senders-1)), h.counter(t, "events.ignored", reasonDuplicate))
-	assert.Zero(t, h.gauge(t, "jobs.pending"))
+	assert.Equal(t, int64(models), h.counter(t, "jobs_created", ""))
+	assert.Equal(t, int64(models), h.counter(t, "jobs_written", ""))
+	assert.Equal(t, int64(models*(senders-1)), h.counter(t, "events_ignored", reasonDuplicate))
+	assert.Zero(t, h.gauge(t, "jobs_pending"))
 }

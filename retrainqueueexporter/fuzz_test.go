@@ -6,7 +6,7 @@ import (
 
 	"go.opentelemetry.io/collector/config/configopaque"
 
-	"github.com/visutility/otelcol-modelmon/internal/configfuzz"
+	"github.com/visutility/otelcol-modelmon/internal/testing/configfuzz"
 )
 
 // FuzzConfig unmarshals arbitrary YAML into the exporter's config the way the

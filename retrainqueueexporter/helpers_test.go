@@ -97,7 +97,7 @@ func (e *retrainExporter) startNoLoop(ctx context.Context, host component.Host) 
 // reason attribute is reason ("" for all points).
 func (h *harness) counter(t *testing.T, name, reason string) int64 {
 	t.Helper()
-	m, err := h.tel.GetMetric(metricNamePrefix + name)
+	m, err := h.tel.GetMetric("otelcol_exporter_retrain_queue_" + name)
 	if err != nil {
 		return 0
 	}
@@ -170,7 +170,7 @@ func eventOf(v modelevent.Violation) *modelevent.Event {
 // gauge reads one of the exporter's gauges.
 func (h *harness) gauge(t *testing.T, name string) int64 {
 	t.Helper()
-	m, err := h.tel.GetMetric(metricNamePrefix + name)
+	m, err := h.tel.GetMetric("otelcol_exporter_retrain_queue_" + name)
 	require.NoError(t, err)
 	dps := m.Data.(metricdata.Gauge[int64]).DataPoints
 	require.Len(t, dps, 1)

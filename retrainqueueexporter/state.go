@@ -2,75 +2,52 @@ package retrainqueueexporter
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"sort"
+	"strings"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 
+	"github.com/visutility/otelcol-modelmon/internal/storagekv"
 	"github.com/visutility/otelcol-modelmon/retrainqueueexporter/internal/planner"
 )
 
 // Keys of the planner's state in the storage extension: one record per
-// model key, the hourly cap's slots, and an index of the model keys (a
-// storage client need not be able to list its keys).
+// model key and the hourly cap's slots.
 const (
 	stateStorageName = "retrain_state"
-	stateIndexKey    = "models"
 	stateSlotsKey    = "slots"
 	stateModelPrefix = "model/"
 )
 
 // stateStore persists the planner's changes through a storage extension.
-// Each persist is one Batch, which the file storage applies in one
+// Each persist is one storagekv batch, which the file storage applies in one
 // transaction: a restart never sees a job written without its cooldown.
 type stateStore struct {
-	client storage.Client
-	// stored is the set of model keys the index lists.
-	stored map[string]struct{}
+	kv storagekv.Store
+	// unsaved holds deletions of a failed persist: the planner forgot those
+	// models, so only this store remembers that their records must go.
+	unsaved map[string][]byte
 }
 
 func openStateStore(ctx context.Context, host component.Host, id, owner component.ID) (*stateStore, error) {
-	ext, ok := host.GetExtensions()[id]
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %s not found", id)
-	}
-	se, ok := ext.(storage.Extension)
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %s is not a storage extension", id)
-	}
-	c, err := se.GetClient(ctx, component.KindExporter, owner, stateStorageName)
+	kv, err := storagekv.Open(ctx, host, id, component.KindExporter, owner, stateStorageName)
 	if err != nil {
-		return nil, fmt.Errorf("storage: client from %s: %w", id, err)
+		return nil, err
 	}
-	return &stateStore{client: c, stored: map[string]struct{}{}}, nil
+	return &stateStore{kv: kv}, nil
 }
 
 // load reads every record into p.
 func (s *stateStore) load(ctx context.Context, p *planner.Planner) error {
-	idx, err := s.client.Get(ctx, stateIndexKey)
-	if err != nil {
-		return err
-	}
-	var keys []string
-	if len(idx) > 0 {
-		if err := json.Unmarshal(idx, &keys); err != nil {
-			return fmt.Errorf("decoding retrain_queue state index: %w", err)
+	models := map[string][]byte{}
+	var slots []byte
+	err := s.kv.Range(ctx, func(key string, value []byte) error {
+		if k, ok := strings.CutPrefix(key, stateModelPrefix); ok {
+			models[k] = value
+		} else if key == stateSlotsKey {
+			slots = value
 		}
-	}
-	models := make(map[string][]byte, len(keys))
-	for _, k := range keys {
-		b, err := s.client.Get(ctx, stateModelPrefix+k)
-		if err != nil {
-			return err
-		}
-		if b != nil {
-			models[k] = b
-		}
-		s.stored[k] = struct{}{}
-	}
-	slots, err := s.client.Get(ctx, stateSlotsKey)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -83,52 +60,34 @@ func (s *stateStore) persist(ctx context.Context, p *planner.Planner) error {
 	if err != nil {
 		return err
 	}
-	if len(models) == 0 && slots == nil {
-		return nil
+	changes := make(map[string][]byte, len(models)+len(s.unsaved)+1)
+	for k := range s.unsaved {
+		changes[k] = nil
 	}
-	ops := make([]*storage.Operation, 0, len(models)+2)
-	indexChanged := false
 	for k, b := range models {
-		_, listed := s.stored[k]
-		if b == nil {
-			ops = append(ops, storage.DeleteOperation(stateModelPrefix+k))
-			if listed {
-				delete(s.stored, k)
-				indexChanged = true
-			}
-			continue
-		}
-		ops = append(ops, storage.SetOperation(stateModelPrefix+k, b))
-		if !listed {
-			s.stored[k] = struct{}{}
-			indexChanged = true
-		}
+		changes[stateModelPrefix+k] = b
 	}
 	if slots != nil {
-		ops = append(ops, storage.SetOperation(stateSlotsKey, slots))
+		changes[stateSlotsKey] = slots
 	}
-	if indexChanged {
-		keys := make([]string, 0, len(s.stored))
-		for k := range s.stored {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		idx, err := json.Marshal(keys)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, storage.SetOperation(stateIndexKey, idx))
+	if len(changes) == 0 {
+		return nil
 	}
-	if err := s.client.Batch(ctx, ops...); err != nil {
-		// Write everything next time; the index then matches the planner
-		// again (a record whose delete failed is left unlisted, never read).
+	if err := s.kv.Apply(ctx, changes); err != nil {
+		// Write everything next time, the deletions included.
 		p.MarkAllDirty()
-		s.stored = map[string]struct{}{}
+		s.unsaved = map[string][]byte{}
+		for k, b := range changes {
+			if b == nil {
+				s.unsaved[k] = nil
+			}
+		}
 		return err
 	}
+	s.unsaved = nil
 	return nil
 }
 
 func (s *stateStore) close(ctx context.Context) error {
-	return s.client.Close(ctx)
+	return s.kv.Close(ctx)
 }

@@ -3,6 +3,7 @@ package retrainqueueexporter
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,8 +96,8 @@ func TestStatePersistFailureIsRetryableAndRecovers(t *testing.T) {
 
 func TestCorruptStateRefusesToStart(t *testing.T) {
 	fs := &flakyStorage{data: map[string][]byte{
-		stateIndexKey:          []byte(`["k"]`),
 		stateModelPrefix + "k": []byte(`{"version":1,"model":`),
+		"storagekv.index":      []byte(`["model/k"]`),
 	}}
 	host := storageHost{exts: map[component.ID]component.Component{storageID: fs}}
 	cfg := fileConfig(t)
@@ -125,6 +126,41 @@ func TestStateRecordsFollowModels(t *testing.T) {
 	require.NoError(t, h.flush(ctx, false))
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	assert.Equal(t, []byte(`[]`), fs.data[stateIndexKey], "expired cooldowns leave the storage")
+	assert.Equal(t, []byte(`["slots"]`), fs.data["storagekv.index"], "expired cooldowns leave the storage")
 	assert.Len(t, fs.data, 2)
+}
+
+// TestStateFailedDeletionIsRetried: a model the planner forgot while the
+// storage refused the batch still leaves the storage at the next persist,
+// so a restart does not bring its cooldown back.
+func TestStateFailedDeletionIsRetried(t *testing.T) {
+	fs := &flakyStorage{data: map[string][]byte{}}
+	host := storageHost{exts: map[component.ID]component.Component{storageID: fs}}
+	cfg := fileConfig(t)
+	cfg.Storage = &storageID
+	cfg.CoalesceWindow, cfg.Cooldown = 0, time.Hour
+	h := newHarness(t, cfg, host)
+	require.NoError(t, h.consumeLogs(ctx, logsOf(violation("a", "acc", "e1"))))
+
+	h.clock.advance(time.Hour)
+	fs.mu.Lock()
+	fs.failing = true
+	fs.mu.Unlock()
+	require.NoError(t, h.flush(ctx, false), "a failed persist is logged, the flush goes on")
+	fs.mu.Lock()
+	assert.Len(t, fs.data, 3, "index, slots and the record of a, still")
+	fs.failing = false
+	fs.mu.Unlock()
+	require.NoError(t, h.consumeLogs(ctx, logsOf(violation("b", "acc", "e2"))))
+
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	var records []string
+	for k := range fs.data {
+		if strings.HasPrefix(k, stateModelPrefix) {
+			records = append(records, k)
+		}
+	}
+	require.Len(t, records, 1, "the expired model's record is gone, b's is there")
+	assert.Contains(t, records[0], "b")
 }

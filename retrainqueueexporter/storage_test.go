@@ -65,7 +65,7 @@ func TestRestartWithStorageKeepsCooldown(t *testing.T) {
 	h2.clock.advance(cfg.CoalesceWindow)
 	require.NoError(t, h2.flush(ctx, false))
 	assert.Len(t, readyJobs(t, cfg), 1, "no second job inside the cooldown after a restart")
-	assert.Equal(t, int64(1), h2.counter(t, "jobs.suppressed", reasonCooldown))
+	assert.Equal(t, int64(1), h2.counter(t, "jobs_suppressed", reasonCooldown))
 }
 
 func TestRestartWithStorageKeepsOpenJob(t *testing.T) {
@@ -97,7 +97,7 @@ func TestStorageMisconfigured(t *testing.T) {
 	cfg.Storage = &missing
 	e, err := newExporter(cfg, exportertestSettings(), time.Now)
 	require.NoError(t, err)
-	assert.ErrorContains(t, e.start(ctx, nopHost()), "storage: extension nope not found")
+	assert.ErrorContains(t, e.start(ctx, nopHost()), `storage extension "nope" not found`)
 	require.NoError(t, e.shutdown(ctx))
 }
 

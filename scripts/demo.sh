@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-for port in 4317 4318 8088 13133; do
+for port in 4317 4318 8088 8890 13133; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "demo: port $port is in use (another collector or sink running?)" >&2
     exit 1
@@ -48,6 +48,10 @@ pids+=($!)
   --config 'yaml:exporters::alert_webhook::group_wait: 2s' \
   --config 'yaml:exporters::alert_webhook::group_interval: 10s' \
   --config 'yaml:processors::modelmon::window::duration: 30s' \
+  --config 'yaml:processors::modelmon/genai::presets: [genai]' \
+  --config 'yaml:processors::modelmon/genai::window::duration: 30s' \
+  --config 'yaml:service::pipelines::metrics::processors: [memory_limiter, modelmon, modelmon/genai, batch]' \
+  --config 'yaml:service::pipelines::logs::processors: [memory_limiter, modelmon, modelmon/genai]' \
   >"$MODELMON_VAR/collector.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
@@ -56,11 +60,12 @@ for _ in $(seq 1 100); do
 done
 curl -fsS -o /dev/null http://127.0.0.1:13133/ || { echo "demo: collector did not start:" >&2; tail -20 "$MODELMON_VAR/collector.log" >&2; exit 1; }
 echo "demo: collector healthy (metrics :8889/metrics, own telemetry :8888/metrics, log $MODELMON_VAR/collector.log)"
+echo "demo: status page http://127.0.0.1:8890/ (alerts http://127.0.0.1:8890/alerts)"
 
 "$DEMO" jobs -dir "$MODELMON_VAR/retrain-queue" &
 pids+=($!)
 
-"$DEMO" -scenario mixed -models 6 -live lines -duration "$DURATION" &
+"$DEMO" -scenario mixed -models 6 -llm -live lines -duration "$DURATION" &
 fleet=$!
 pids+=("$fleet")
 wait "$fleet"

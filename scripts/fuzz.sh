@@ -15,6 +15,8 @@ targets=(
   "./modelmonprocessor FuzzProcessMetrics"
   "./modelmonprocessor FuzzConfig"
   "./modelmonprocessor FuzzRestore"
+  "./modelmonprocessor/internal/drift FuzzHist"
+  "./modelmonprocessor/internal/drift FuzzHistDecode"
   "./alertwebhookexporter FuzzConfig"
   "./alertwebhookexporter FuzzRenderPayloads"
   "./alertwebhookexporter/internal/payload FuzzSlackText"

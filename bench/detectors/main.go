@@ -1,12 +1,13 @@
 // Command detectors runs the detection-quality bench of the adaptive
 // strategies (`make bench-detectors`). The detectors live in an internal
 // package of the processor, which Go lets only code under modelmonprocessor/
-// import, so the bench itself is modelmonprocessor/internal/strategy/quality
+// import, so the bench itself is modelmonprocessor/internal/testing/detectorquality
 // and this command runs it from the module root, passing its flags on.
 // README.md here explains the method and holds the last printed table.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,7 +15,7 @@ import (
 	"strings"
 )
 
-const benchPkg = "./modelmonprocessor/internal/strategy/quality"
+const benchPkg = "./modelmonprocessor/internal/testing/detectorquality"
 
 func main() {
 	root, err := moduleRoot()
@@ -26,7 +27,8 @@ func main() {
 	cmd.Dir = root
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
-		if exit, ok := err.(*exec.ExitError); ok {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
 			os.Exit(exit.ExitCode())
 		}
 		fmt.Fprintln(os.Stderr, "bench-detectors:", err)

@@ -38,6 +38,8 @@ type fleetConfig struct {
 	Phase    time.Duration
 	Seed     uint64
 	Live     string
+	// LLM adds an LLM gateway exporting GenAI semantic-convention metrics.
+	LLM bool
 }
 
 // maxModels bounds -models; all models share one connection, so the bound is
@@ -56,6 +58,7 @@ func parseFleetFlags(args []string, stderr io.Writer) (fleetConfig, error) {
 	fs.DurationVar(&c.Duration, "duration", 0, "stop after this long (0: until Ctrl-C)")
 	fs.DurationVar(&c.Phase, "phase", 20*time.Second, "time unit of the scenario scripts")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the measurement noise")
+	fs.BoolVar(&c.LLM, "llm", false, "also run an LLM gateway with GenAI semantic-convention metrics (the genai preset's input): one model's time to first token and error rate degrade after one phase")
 	fs.StringVar(&c.Live, "live", "auto", "status display: auto, redraw (one live line per model), lines (a block every 10s), off")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: modelmon-demo [fleet] [flags] | sink [flags] | jobs [flags]")
@@ -158,8 +161,23 @@ func runFleet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "modelmon-demo: %d models → %s (%s), %g exports/s each, scenario %s; Ctrl-C stops\n",
 		cfg.Models, cfg.Endpoint, cfg.Protocol, cfg.Rate, cfg.Scenario)
 
+	var llm *llmService
+	if cfg.LLM {
+		if llm, err = newLLMService(ctx, cfg, conn); err != nil {
+			return fmt.Errorf("llm gateway: %w", err)
+		}
+		fmt.Fprintln(stdout, "modelmon-demo: "+llm.describe())
+	}
+
 	start := time.Now()
 	var wg sync.WaitGroup
+	if llm != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			llm.run(ctx, start, cfg)
+		}()
+	}
 	for _, m := range models {
 		wg.Add(1)
 		go func() {
@@ -176,6 +194,9 @@ func runFleet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer cancel()
 	for _, m := range models {
 		_ = m.provider.Shutdown(sctx)
+	}
+	if llm != nil {
+		_ = llm.provider.Shutdown(sctx)
 	}
 	display.final(start)
 	return nil

@@ -129,12 +129,13 @@ func nextVersion(v string) string {
 
 // jitter adds measurement noise and keeps every value in its domain.
 func jitter(s sample, rng *rand.Rand) sample {
-	n := func(v, sd float64) float64 { return clamp01(v + rng.NormFloat64()*sd) }
-	s.Accuracy = n(s.Accuracy, 0.003)
-	s.Precision = n(s.Precision, 0.003)
-	s.Recall = n(s.Recall, 0.003)
-	s.F1 = n(s.F1, 0.003)
-	s.Drift = n(s.Drift, 0.003)
+	const sd = 0.003
+	n := func(v float64) float64 { return clamp01(v + rng.NormFloat64()*sd) }
+	s.Accuracy = n(s.Accuracy)
+	s.Precision = n(s.Precision)
+	s.Recall = n(s.Recall)
+	s.F1 = n(s.F1)
+	s.Drift = n(s.Drift)
 	s.Throughput = math.Max(0, s.Throughput*(1+rng.NormFloat64()*0.05))
 	return s
 }

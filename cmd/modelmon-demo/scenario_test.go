@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -153,4 +154,23 @@ func TestStopping(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) { assert.Equal(t, tc.want, stopping(tc.err)) })
 	}
+}
+
+// TestLLMScenarioCrossesGenAIRules: the degrading LLM ends up beyond the
+// genai preset's defaults (TTFT p95 > 2 s, error share > 5 %), the other
+// stays inside them throughout.
+func TestLLMScenarioCrossesGenAIRules(t *testing.T) {
+	const p = 20 * time.Second
+	ttftP95 := func(median float64) float64 { return median * math.Exp(1.645*0.35) }
+	for _, at := range []time.Duration{0, p / 2} {
+		s := llmScenario(llmModels[0].model, at, p)
+		assert.Less(t, ttftP95(s.TTFT), 2.0)
+		assert.Less(t, s.ErrorRate, 0.05)
+	}
+	bad := llmScenario(llmModels[0].model, 2*p, p)
+	assert.Greater(t, ttftP95(bad.TTFT), 2.0)
+	assert.Greater(t, bad.ErrorRate, 0.05)
+	good := llmScenario(llmModels[1].model, 10*p, p)
+	assert.Less(t, ttftP95(good.TTFT), 2.0)
+	assert.Less(t, good.ErrorRate, 0.05)
 }

@@ -1,7 +1,8 @@
 // Package httpstatus classifies HTTP responses of notification and job
 // endpoints into success, retryable and permanent errors, as the core otlphttp
-// exporter does, reads response bodies only up to a fixed limit, and keeps a
-// client's secrets out of the endpoints and answers it quotes.
+// exporter does, reads response bodies only up to a fixed limit, keeps a
+// client's secrets out of the endpoints, errors and answers it quotes, and
+// warns when an endpoint is reached in cleartext.
 package httpstatus
 
 import (

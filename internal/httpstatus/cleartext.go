@@ -4,7 +4,20 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"go.uber.org/zap"
 )
+
+// WarnCleartext logs one warning when endpoint is Cleartext, naming it by
+// scheme and host only. what says what travels there ("Notifications").
+func WarnCleartext(logger *zap.Logger, endpoint, what string) {
+	if !Cleartext(endpoint) {
+		return
+	}
+	logger.Warn(what+" go over plain http to another host: their content, signatures and auth headers "+
+		"can be read and changed on the way; use https",
+		zap.String("endpoint", Redact(endpoint)))
+}
 
 // Cleartext reports whether endpoint is plain http to a host other than
 // this machine: what is posted there (payloads, signatures, auth headers)

@@ -4,6 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestCleartext(t *testing.T) {
@@ -30,4 +34,15 @@ func TestCleartext(t *testing.T) {
 			assert.Equal(t, tt.want, Cleartext(tt.endpoint))
 		})
 	}
+}
+
+func TestWarnCleartext(t *testing.T) {
+	core, logs := observer.New(zapcore.WarnLevel)
+	WarnCleartext(zap.New(core), "http://hooks.example/T0/s3cret", "Notifications")
+	WarnCleartext(zap.New(core), "https://hooks.example/T0/s3cret", "Notifications")
+	WarnCleartext(zap.New(core), "http://127.0.0.1:8080/T0/s3cret", "Notifications")
+	all := logs.All()
+	require.Len(t, all, 1)
+	assert.Contains(t, all[0].Message, "Notifications go over plain http")
+	assert.NotContains(t, all[0].ContextMap()["endpoint"], "s3cret")
 }

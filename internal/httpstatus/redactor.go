@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"go.opentelemetry.io/collector/config/configopaque"
 )
 
 // Redacted replaces a secret in text that came back from the remote side.
@@ -49,6 +51,16 @@ func NewRedactor(endpoint string, headerValues []string, secrets ...string) *Red
 	// whole, not left in pieces around the shorter one's mark.
 	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 	return r
+}
+
+// HeaderValues lists the values of a client's configured headers, for
+// NewRedactor: an auth header's value is echoed back by some servers.
+func HeaderValues(headers configopaque.MapList) []string {
+	values := make([]string, 0, len(headers))
+	for _, h := range headers {
+		values = append(values, string(h.Value))
+	}
+	return values
 }
 
 func (r *Redactor) add(s string, minLen int) {

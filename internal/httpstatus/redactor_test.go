@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/collector/config/configopaque"
 )
 
 func TestRedactor(t *testing.T) {
@@ -39,4 +40,10 @@ func TestRedactorLongestFirst(t *testing.T) {
 	// The header value contains the shorter signing secret.
 	r := NewRedactor("https://hooks.example", nil, "tok1", "Bearer tok1-and-more")
 	assert.Equal(t, "auth [REDACTED]", string(r.Bytes([]byte("auth Bearer tok1-and-more"))))
+}
+
+func TestHeaderValues(t *testing.T) {
+	h := configopaque.MapList{{Name: "Authorization", Value: "Bearer t0ken"}, {Name: "X-Team", Value: "ml"}}
+	assert.Equal(t, []string{"Bearer t0ken", "ml"}, HeaderValues(h))
+	assert.Empty(t, HeaderValues(nil))
 }

@@ -95,6 +95,43 @@ func (s *indexed) Delete(ctx context.Context, key string) error {
 	return err
 }
 
+func (s *indexed) Apply(ctx context.Context, changes map[string][]byte) error {
+	if _, ok := changes[indexKey]; ok {
+		return ErrReservedKey
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keys := make(map[string]struct{}, len(s.keys)+len(changes))
+	for k := range s.keys {
+		keys[k] = struct{}{}
+	}
+	changed := false
+	for k, v := range changes {
+		_, listed := keys[k]
+		switch {
+		case v == nil && listed:
+			delete(keys, k)
+			changed = true
+		case v != nil && !listed:
+			keys[k] = struct{}{}
+			changed = true
+		}
+	}
+	ops := operations(changes)
+	if changed {
+		idx, err := s.indexOp(keys)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, idx)
+	}
+	if err := s.client.Batch(ctx, ops...); err != nil {
+		return err
+	}
+	s.keys = keys
+	return nil
+}
+
 func (s *indexed) Range(ctx context.Context, fn func(string, []byte) error) error {
 	s.mu.Lock()
 	keys := make([]string, 0, len(s.keys))

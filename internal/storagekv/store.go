@@ -23,6 +23,9 @@ type Store interface {
 	Set(ctx context.Context, key string, value []byte) error
 	// Delete removes key; deleting an absent key is no error.
 	Delete(ctx context.Context, key string) error
+	// Apply writes every change in one batch, which a storage extension
+	// applies in one transaction: a nil value deletes its key.
+	Apply(ctx context.Context, changes map[string][]byte) error
 	// Range calls fn for every key and value. The store must not be changed from fn.
 	Range(ctx context.Context, fn func(key string, value []byte) error) error
 	// Persistent reports whether the values outlive the process.
@@ -96,6 +99,22 @@ func (s *memory) Delete(_ context.Context, key string) error {
 	return nil
 }
 
+func (s *memory) Apply(_ context.Context, changes map[string][]byte) error {
+	if _, ok := changes[indexKey]; ok {
+		return ErrReservedKey
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, v := range changes {
+		if v == nil {
+			delete(s.m, k)
+			continue
+		}
+		s.m[k] = clone(v)
+	}
+	return nil
+}
+
 func (s *memory) Range(_ context.Context, fn func(string, []byte) error) error {
 	s.mu.Lock()
 	keys := make([]string, 0, len(s.m))
@@ -122,6 +141,25 @@ func (s *memory) Range(_ context.Context, fn func(string, []byte) error) error {
 func (*memory) Persistent() bool            { return false }
 func (*memory) Close(context.Context) error { return nil }
 
+// operations turns changes into storage operations, in key order so that a
+// batch is the same for the same changes.
+func operations(changes map[string][]byte) []*storage.Operation {
+	keys := make([]string, 0, len(changes))
+	for k := range changes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	ops := make([]*storage.Operation, 0, len(keys)+1)
+	for _, k := range keys {
+		if v := changes[k]; v != nil {
+			ops = append(ops, storage.SetOperation(k, v))
+		} else {
+			ops = append(ops, storage.DeleteOperation(k))
+		}
+	}
+	return ops
+}
+
 func clone(b []byte) []byte {
 	if b == nil {
 		return nil
@@ -143,8 +181,14 @@ func (s *walking) Set(ctx context.Context, key string, v []byte) error {
 	return s.client.Set(ctx, key, v)
 }
 func (s *walking) Delete(ctx context.Context, key string) error { return s.client.Delete(ctx, key) }
-func (*walking) Persistent() bool                               { return true }
-func (s *walking) Close(ctx context.Context) error              { return s.client.Close(ctx) }
+func (s *walking) Apply(ctx context.Context, changes map[string][]byte) error {
+	if _, ok := changes[indexKey]; ok {
+		return ErrReservedKey
+	}
+	return s.client.Batch(ctx, operations(changes)...)
+}
+func (*walking) Persistent() bool                  { return true }
+func (s *walking) Close(ctx context.Context) error { return s.client.Close(ctx) }
 
 func (s *walking) Range(ctx context.Context, fn func(string, []byte) error) error {
 	// The walk holds the storage's transaction: collect first, call fn after,

@@ -128,9 +128,13 @@ func TestStores(t *testing.T) {
 			assert.Equal(t, map[string]string{"a": "1b", "b": "2"}, collect(t, s))
 			assert.ErrorIs(t, s.Set(ctx, indexKey, nil), ErrReservedKey)
 
+			require.NoError(t, s.Apply(ctx, map[string][]byte{"a": []byte("1c"), "b": nil, "d": []byte("4"), "never": nil}))
+			assert.Equal(t, map[string]string{"a": "1c", "d": "4"}, collect(t, s))
+			assert.ErrorIs(t, s.Apply(ctx, map[string][]byte{indexKey: nil}), ErrReservedKey)
+
 			want := map[string]string{}
 			if tt.persistent {
-				want = map[string]string{"a": "1b", "b": "2"}
+				want = map[string]string{"a": "1c", "d": "4"}
 			}
 			assert.Equal(t, want, collect(t, reopened))
 			require.NoError(t, s.Close(ctx))
@@ -167,4 +171,27 @@ func TestCorruptIndexIsAnError(t *testing.T) {
 	c := &mapClient{m: map[string][]byte{indexKey: []byte("{not json")}}
 	_, err := FromClient(context.Background(), c)
 	assert.ErrorContains(t, err, "key index is corrupt")
+}
+
+// failingClient refuses every batch.
+type failingClient struct{ *mapClient }
+
+func (failingClient) Batch(context.Context, ...*storage.Operation) error {
+	return errors.New("disk full")
+}
+
+// TestApplyIsAllOrNothing: a refused batch leaves the values and the key
+// index as they were.
+func TestApplyIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	c := &mapClient{m: map[string][]byte{}}
+	s, err := FromClient(ctx, c)
+	require.NoError(t, err)
+	require.NoError(t, s.Apply(ctx, map[string][]byte{"a": []byte("1")}))
+	s.(*indexed).client = failingClient{c}
+	require.ErrorContains(t, s.Apply(ctx, map[string][]byte{"a": nil, "b": []byte("2")}), "disk full")
+	assert.Equal(t, map[string]string{"a": "1"}, collect(t, s))
+	reopened, err := FromClient(ctx, c)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"a": "1"}, collect(t, reopened))
 }

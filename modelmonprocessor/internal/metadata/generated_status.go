@@ -1,6 +1,6 @@
-// Package metadata holds the component's identity in the shape mdatagen
-// generates, kept by hand.
-package metadata
+// Package metadata holds the component's identity and own telemetry in the
+// shape mdatagen generates from metadata.yaml, kept by hand.
+package metadata // import "github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/metadata"
 
 import (
 	"go.opentelemetry.io/collector/component"

@@ -14,9 +14,9 @@ type Outbox struct {
 	max     int
 }
 
-// New returns an outbox holding at most max log records.
-func New(max int) *Outbox {
-	return &Outbox{max: max}
+// New returns an outbox holding at most limit log records.
+func New(limit int) *Outbox {
+	return &Outbox{max: limit}
 }
 
 // Len is the number of log records waiting.

@@ -77,10 +77,10 @@ func newBaseline(c BaselineConfig, dir Direction) *baseline {
 	return &baseline{
 		dir:      dir,
 		rolling:  c.Reference != ReferenceFirst,
-		warmup:   orInt(c.Warmup, DefaultBaselineWarmup),
-		zscore:   orFloat(c.ZScore, DefaultBaselineZScore),
-		relative: orFloat(c.MaxRelativeChange, 0),
-		window:   newRollingMoments(orDuration(c.Window, DefaultBaselineWindow)),
+		warmup:   or(c.Warmup, DefaultBaselineWarmup),
+		zscore:   or(c.ZScore, DefaultBaselineZScore),
+		relative: or(c.MaxRelativeChange, 0),
+		window:   newRollingMoments(or(c.Window, DefaultBaselineWindow)),
 	}
 }
 

@@ -2,7 +2,6 @@ package strategy
 
 import (
 	"fmt"
-	"time"
 )
 
 // Config holds the parameters of every adaptive strategy; a rule reads the
@@ -17,9 +16,6 @@ type Config struct {
 	PageHinkley PageHinkleyConfig `mapstructure:"page_hinkley"`
 	CUSUM       CUSUMConfig       `mapstructure:"cusum"`
 }
-
-// DefaultConfig returns every strategy at its documented defaults.
-func DefaultConfig() Config { return Config{} }
 
 // Names lists the valid strategy names.
 func Names() []string { return []string{Static, Baseline, EWMA, PageHinkley, CUSUM} }
@@ -101,21 +97,8 @@ func checkFraction(field string, v *float64) error {
 	return nil
 }
 
-func orInt(v *int, def int) int {
-	if v == nil {
-		return def
-	}
-	return *v
-}
-
-func orFloat(v *float64, def float64) float64 {
-	if v == nil {
-		return def
-	}
-	return *v
-}
-
-func orDuration(v *time.Duration, def time.Duration) time.Duration {
+// or returns *v, or def when the setting is absent.
+func or[T any](v *T, def T) T {
 	if v == nil {
 		return def
 	}

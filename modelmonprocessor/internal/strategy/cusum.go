@@ -60,9 +60,9 @@ var _ Detector = (*cusum)(nil)
 func newCUSUM(c CUSUMConfig, dir Direction) *cusum {
 	return &cusum{
 		dir:       dir,
-		warmup:    orInt(c.Warmup, DefaultCUSUMWarmup),
-		slack:     orFloat(c.Slack, DefaultCUSUMSlack),
-		threshold: orFloat(c.Threshold, DefaultCUSUMThreshold),
+		warmup:    or(c.Warmup, DefaultCUSUMWarmup),
+		slack:     or(c.Slack, DefaultCUSUMSlack),
+		threshold: or(c.Threshold, DefaultCUSUMThreshold),
 	}
 }
 

@@ -58,9 +58,9 @@ var _ Detector = (*ewma)(nil)
 func newEWMA(c EWMAConfig, dir Direction) *ewma {
 	e := &ewma{
 		dir:       dir,
-		alpha:     orFloat(c.Alpha, DefaultEWMAAlpha),
-		threshold: orFloat(c.Threshold, DefaultEWMAThreshold),
-		warmup:    orInt(c.Warmup, DefaultEWMAWarmup),
+		alpha:     or(c.Alpha, DefaultEWMAAlpha),
+		threshold: or(c.Threshold, DefaultEWMAThreshold),
+		warmup:    or(c.Warmup, DefaultEWMAWarmup),
 	}
 	e.Reset()
 	return e

@@ -67,10 +67,10 @@ var _ Detector = (*pageHinkley)(nil)
 func newPageHinkley(c PageHinkleyConfig, dir Direction) *pageHinkley {
 	p := &pageHinkley{
 		dir:          dir,
-		minInstances: orInt(c.MinInstances, DefaultPHMinInstances),
-		delta:        orFloat(c.Delta, DefaultPHDelta),
-		threshold:    orFloat(c.Threshold, DefaultPHThreshold),
-		alpha:        orFloat(c.Alpha, DefaultPHAlpha),
+		minInstances: or(c.MinInstances, DefaultPHMinInstances),
+		delta:        or(c.Delta, DefaultPHDelta),
+		threshold:    or(c.Threshold, DefaultPHThreshold),
+		alpha:        or(c.Alpha, DefaultPHAlpha),
 	}
 	p.Reset()
 	return p

@@ -1,11 +1,10 @@
-// Package telemetry holds the processor's own metrics, written by hand in the
-// shape mdatagen generates. Attribute sets are built once so that recording
-// never allocates.
+// Package telemetry records the processor's own metrics through the
+// instruments of internal/metadata. Attribute sets are built once so that
+// recording never allocates.
 package telemetry // import "github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 
 import (
 	"context"
-	"errors"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
@@ -37,16 +36,16 @@ func (o Outcome) String() string {
 	return "unknown"
 }
 
-// Metric names of the processor's own telemetry.
+// Metric names of the processor's own telemetry, as metadata.yaml lists them.
 const (
-	MetricDataPoints    = "otelcol.processor.modelmon.datapoints"
-	MetricModels        = "otelcol.processor.modelmon.models"
-	MetricEvents        = "otelcol.processor.modelmon.events"
-	MetricEventsDropped = "otelcol.processor.modelmon.events.dropped"
-	MetricOutboxLength  = "otelcol.processor.modelmon.outbox.length"
-	MetricAlertsLoaded  = "otelcol.processor.modelmon.alerts.loaded"
-	MetricStateErrors   = "otelcol.processor.modelmon.state.errors"
-	MetricStateWrites   = "otelcol.processor.modelmon.state.writes"
+	MetricDataPoints    = "otelcol_processor_modelmon_datapoints"
+	MetricModels        = "otelcol_processor_modelmon_models"
+	MetricEvents        = "otelcol_processor_modelmon_events"
+	MetricEventsDropped = "otelcol_processor_modelmon_events_dropped"
+	MetricOutboxLength  = "otelcol_processor_modelmon_outbox_length"
+	MetricAlertsLoaded  = "otelcol_processor_modelmon_alerts_loaded"
+	MetricStateErrors   = "otelcol_processor_modelmon_state_errors"
+	MetricStateWrites   = "otelcol_processor_modelmon_state_writes"
 )
 
 // Load outcomes of a saved firing alert at start, as reported in the
@@ -76,16 +75,10 @@ const (
 // outcome instead of once per point.
 type Counts [numOutcomes]int64
 
-// Telemetry records the processor's own metrics.
+// Telemetry records the processor's own metrics on the instruments of
+// metadata.TelemetryBuilder, with the attribute sets built once.
 type Telemetry struct {
-	dataPoints    metric.Int64Counter
-	models        metric.Int64Gauge
-	events        metric.Int64Counter
-	eventsDropped metric.Int64Counter
-	outboxLength  metric.Int64Gauge
-	alertsLoaded  metric.Int64Counter
-	stateErrors   metric.Int64Counter
-	stateWrites   metric.Int64Counter
+	b *metadata.TelemetryBuilder
 
 	outcomeOpts [numOutcomes]metric.AddOption
 	firingOpt   metric.AddOption
@@ -94,38 +87,8 @@ type Telemetry struct {
 
 // New creates the instruments on the component's MeterProvider.
 func New(set component.TelemetrySettings) (*Telemetry, error) {
-	m := set.MeterProvider.Meter(metadata.ScopeName)
-	t := &Telemetry{}
-	var err, e error
-	t.dataPoints, e = m.Int64Counter(MetricDataPoints,
-		metric.WithDescription("Data points of mapped metrics seen by the processor, by outcome."),
-		metric.WithUnit("{datapoint}"))
-	err = errors.Join(err, e)
-	t.models, e = m.Int64Gauge(MetricModels,
-		metric.WithDescription("Models currently tracked."), metric.WithUnit("{model}"))
-	err = errors.Join(err, e)
-	t.events, e = m.Int64Counter(MetricEvents,
-		metric.WithDescription("Violation events emitted, by alert state."), metric.WithUnit("{event}"))
-	err = errors.Join(err, e)
-	t.eventsDropped, e = m.Int64Counter(MetricEventsDropped,
-		metric.WithDescription("Violation events dropped: outbox overflow, permanent refusal or no logs pipeline."),
-		metric.WithUnit("{event}"))
-	err = errors.Join(err, e)
-	t.outboxLength, e = m.Int64Gauge(MetricOutboxLength,
-		metric.WithDescription("Violation events waiting to be retried."), metric.WithUnit("{event}"))
-	err = errors.Join(err, e)
-	t.alertsLoaded, e = m.Int64Counter(MetricAlertsLoaded,
-		metric.WithDescription("Firing alerts read back from storage at start, by outcome."),
-		metric.WithUnit("{alert}"))
-	err = errors.Join(err, e)
-	t.stateErrors, e = m.Int64Counter(MetricStateErrors,
-		metric.WithDescription("Failed reads and writes of the saved firing alerts, by operation."),
-		metric.WithUnit("{error}"))
-	err = errors.Join(err, e)
-	t.stateWrites, e = m.Int64Counter(MetricStateWrites,
-		metric.WithDescription("Changes to the saved firing alerts written to storage, by operation (write, delete)."),
-		metric.WithUnit("{change}"))
-	err = errors.Join(err, e)
+	b, err := metadata.NewTelemetryBuilder(set)
+	t := &Telemetry{b: b}
 	for o := Outcome(0); o < numOutcomes; o++ {
 		t.outcomeOpts[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", o.String())))
 	}
@@ -138,43 +101,43 @@ func New(set component.TelemetrySettings) (*Telemetry, error) {
 func (t *Telemetry) RecordDataPoints(ctx context.Context, c *Counts) {
 	for o, n := range c {
 		if n > 0 {
-			t.dataPoints.Add(ctx, n, t.outcomeOpts[o])
+			t.b.ProcessorModelmonDatapoints.Add(ctx, n, t.outcomeOpts[o])
 		}
 	}
 }
 
 // RecordModels sets the number of tracked models.
 func (t *Telemetry) RecordModels(ctx context.Context, n int) {
-	t.models.Record(ctx, int64(n))
+	t.b.ProcessorModelmonModels.Record(ctx, int64(n))
 }
 
 // RecordEvents adds emitted events by state.
 func (t *Telemetry) RecordEvents(ctx context.Context, firing, resolved int) {
 	if firing > 0 {
-		t.events.Add(ctx, int64(firing), t.firingOpt)
+		t.b.ProcessorModelmonEvents.Add(ctx, int64(firing), t.firingOpt)
 	}
 	if resolved > 0 {
-		t.events.Add(ctx, int64(resolved), t.resolvedOpt)
+		t.b.ProcessorModelmonEvents.Add(ctx, int64(resolved), t.resolvedOpt)
 	}
 }
 
 // RecordDropped adds dropped events.
 func (t *Telemetry) RecordDropped(ctx context.Context, n int) {
 	if n > 0 {
-		t.eventsDropped.Add(ctx, int64(n))
+		t.b.ProcessorModelmonEventsDropped.Add(ctx, int64(n))
 	}
 }
 
 // RecordOutbox sets the number of events waiting for retry.
 func (t *Telemetry) RecordOutbox(ctx context.Context, n int) {
-	t.outboxLength.Record(ctx, int64(n))
+	t.b.ProcessorModelmonOutboxLength.Record(ctx, int64(n))
 }
 
 // RecordLoaded adds n saved alerts read back at start with outcome (Load…).
 // Called once per start, so the attribute set is built here.
 func (t *Telemetry) RecordLoaded(ctx context.Context, outcome string, n int) {
 	if n > 0 {
-		t.alertsLoaded.Add(ctx, int64(n), metric.WithAttributes(attribute.String("outcome", outcome)))
+		t.b.ProcessorModelmonAlertsLoaded.Add(ctx, int64(n), metric.WithAttributes(attribute.String("outcome", outcome)))
 	}
 }
 
@@ -182,7 +145,7 @@ func (t *Telemetry) RecordLoaded(ctx context.Context, outcome string, n int) {
 // are rare, so the attribute set is built per call.
 func (t *Telemetry) RecordStateError(ctx context.Context, op string, n int) {
 	if n > 0 {
-		t.stateErrors.Add(ctx, int64(n), metric.WithAttributes(attribute.String("op", op)))
+		t.b.ProcessorModelmonStateErrors.Add(ctx, int64(n), metric.WithAttributes(attribute.String("op", op)))
 	}
 }
 
@@ -190,6 +153,6 @@ func (t *Telemetry) RecordStateError(ctx context.Context, op string, n int) {
 // storage. Called once per flush of the writer.
 func (t *Telemetry) RecordStateWrites(ctx context.Context, op string, n int) {
 	if n > 0 {
-		t.stateWrites.Add(ctx, int64(n), metric.WithAttributes(attribute.String("op", op)))
+		t.b.ProcessorModelmonStateWrites.Add(ctx, int64(n), metric.WithAttributes(attribute.String("op", op)))
 	}
 }

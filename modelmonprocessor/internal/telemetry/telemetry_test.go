@@ -66,5 +66,5 @@ type setValue struct{ s attribute.Set }
 
 func (v setValue) Value(k string) string {
 	x, _ := v.s.Value(attribute.Key(k))
-	return x.Emit()
+	return x.String()
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/stagedtest"
+	"github.com/visutility/otelcol-modelmon/internal/testing/stagedtest"
 )
 
 // Staged fixtures, in the style of contrib's deltatocumulativeprocessor:

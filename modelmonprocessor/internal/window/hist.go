@@ -138,11 +138,13 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 	if set < 0 && scale != 1 {
 		// Scaling can overflow or collapse extreme bounds; refuse rather than
 		// store buckets that are no longer increasing.
-		for i, b := range bounds {
+		prev := math.Inf(-1)
+		for _, b := range bounds {
 			s := b * scale
-			if math.IsInf(s, 0) || (i > 0 && !(s > bounds[i-1]*scale)) {
+			if math.IsInf(s, 0) || !(s > prev) {
 				return false
 			}
+			prev = s
 		}
 	}
 	r := &h.r

@@ -26,11 +26,11 @@ func TestHistRunningSums(t *testing.T) {
 			h := NewHist(size, time.Minute)
 			now := base
 			for step := 0; step < 3000; step++ {
-				switch r := rng.IntN(100); {
-				case r == 0:
+				switch rng.IntN(100) {
+				case 0:
 					now += int64(rng.IntN(90)) * sec
 					h.Expire(now)
-				case r == 1:
+				case 1:
 					h.Reset()
 				default:
 					now += int64(rng.IntN(3)) * sec

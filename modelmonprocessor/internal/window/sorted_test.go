@@ -23,11 +23,11 @@ func TestSortedViewFollowsWindow(t *testing.T) {
 			w := New(tc.size, time.Minute)
 			now := base
 			for step := 0; step < 5000; step++ {
-				switch r := rng.IntN(100); {
-				case r == 0:
+				switch rng.IntN(100) {
+				case 0:
 					now += int64(rng.IntN(90)) * sec
 					w.Expire(now)
-				case r == 1:
+				case 1:
 					w.Reset()
 				default:
 					now += int64(rng.IntN(3)) * sec

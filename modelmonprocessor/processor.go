@@ -1,0 +1,283 @@
+package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/health"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
+)
+
+// engine is the state shared by a component ID's metrics and logs
+// processors: the models, their windows and rule lifecycles, and the
+// delivery of events to the logs pipeline.
+type engine struct {
+	id      component.ID
+	cfg     *Config
+	logger  *zap.Logger
+	tel     *telemetry.Telemetry
+	rules   []*rule
+	signals *signalTable
+	// rulesBySignal lists, per signal, the rules that read it.
+	rulesBySignal [][]int
+	// winSlot numbers the signals some rule aggregates: signal i's window
+	// is model.wins[winSlot[i]]. The others (-1; by default precision,
+	// recall and throughput) keep no samples: their points are validated,
+	// counted and keep the model alive, nothing more.
+	winSlot []int
+	windows int
+	// static holds, per rule with the static strategy, the one stateless
+	// detector all models share (see detector).
+	static []strategy.Detector
+	// noDataBySignal lists, per signal, the no_data rules watching it, and
+	// modelNoData those that watch a model as a whole.
+	noDataBySignal [][]int
+	modelNoData    []int
+	extractor      *identity.Extractor
+	// inputs holds units and error-rate/ratio sources (ingest_rates.go).
+	inputs inputTable
+	// clock is the arrival time; tests replace it.
+	clock func() time.Time
+
+	// mu guards everything below, up to the delivery fields.
+	mu      sync.Mutex
+	models  *identity.Table[*model]
+	order   []*model // models in creation order, for deterministic ticks
+	scratch identity.Scratch
+	// recent guesses each point's model from the points of the batch's
+	// earlier metrics; emptied after each batch.
+	recent identity.Recent[*model]
+	batch  uint64
+	// now is the arrival time of the batch or tick in progress (unix
+	// nanoseconds) and events the events it made.
+	now     int64
+	events  *eventBatch
+	touched []*model
+	health  health.Builder
+	counts  telemetry.Counts
+	// buffers reused across histogram points.
+	bounds          []float64
+	rawCounts       []uint64
+	warnedOverLimit bool
+
+	// sendMu serialises delivery so that events leave in the order they
+	// were made, without holding mu while a slow logs pipeline works.
+	sendMu sync.Mutex
+	sinks  []*sink
+	// saver keeps the firing alerts in the storage extension; nil without
+	// storage.
+	saver *saver
+
+	// ctx is the delivery context: it outlives every metrics request, so a
+	// cancelled request cannot lose an event. Cancelled at shutdown.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	runMu   sync.Mutex
+	stop    chan struct{}
+	stopped chan struct{}
+
+	// status serves the status page extensions (status.go).
+	status statusBoard
+}
+
+func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	tel, err := telemetry.New(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("modelmon: own telemetry: %w", err)
+	}
+	e := &engine{
+		id:        set.ID,
+		cfg:       cfg,
+		logger:    set.Logger,
+		tel:       tel,
+		signals:   newSignalTable(cfg.Signals),
+		extractor: identity.NewExtractor(cfg.ModelKey),
+		clock:     time.Now,
+		models:    identity.NewTable[*model](),
+	}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.initInputs(cfg)
+	known := map[string]bool{}
+	for _, s := range e.signals.names {
+		known[s] = true
+	}
+	e.rulesBySignal = make([][]int, len(e.signals.names))
+	e.noDataBySignal = make([][]int, len(e.signals.names))
+	for _, rc := range cfg.effectiveRules() {
+		r, err := compileRule(rc, known, cfg.StaleAfter)
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: %w", rc.Name, err)
+		}
+		r.sig = e.signals.index(r.signal)
+		switch {
+		case r.sig >= 0 && r.noData():
+			e.noDataBySignal[r.sig] = append(e.noDataBySignal[r.sig], len(e.rules))
+		case r.sig >= 0:
+			e.rulesBySignal[r.sig] = append(e.rulesBySignal[r.sig], len(e.rules))
+		case r.noData():
+			e.modelNoData = append(e.modelNoData, len(e.rules))
+		}
+		e.rules = append(e.rules, r)
+	}
+	e.winSlot = make([]int, len(e.signals.names))
+	for i := range e.winSlot {
+		e.winSlot[i] = -1
+	}
+	for _, r := range e.rules {
+		if r.sig >= 0 && !r.noData() && e.winSlot[r.sig] < 0 && e.inputs.rateSlot(r.sig) < 0 {
+			e.winSlot[r.sig] = e.windows
+			e.windows++
+		}
+	}
+	return e, nil
+}
+
+// start restores the saved firing alerts and begins the evaluation ticker.
+// Called once per engine by sharedEngine.
+func (e *engine) start(ctx context.Context, host component.Host) error {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	e.sendMu.Lock()
+	noLogs := len(e.sinks) == 0
+	e.sendMu.Unlock()
+	if noLogs {
+		e.logger.Warn("modelmon is in no logs pipeline: violation events go nowhere; " +
+			"list the same component ID in a logs pipeline to deliver them (health metrics still work)")
+	}
+	if err := e.startStorage(ctx, host); err != nil {
+		return err
+	}
+	e.stop, e.stopped = make(chan struct{}), make(chan struct{})
+	go e.run(e.stop, e.stopped)
+	// Status page: offer the state to modelmon_status extensions.
+	e.status.register(e, host)
+	return nil
+}
+
+func (e *engine) run(stop <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	t := time.NewTicker(e.cfg.EvaluationInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			e.tick()
+		}
+	}
+}
+
+// shutdown stops the ticker and makes one last attempt to deliver the outbox.
+func (e *engine) shutdown(ctx context.Context) error {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	// Status page: withdraw the state before it stops changing.
+	e.status.unregisterAll()
+	if e.stop != nil {
+		close(e.stop)
+		e.stop = nil
+		select {
+		case <-e.stopped:
+		case <-ctx.Done():
+			e.cancel()
+			return ctx.Err()
+		}
+	}
+	e.sendMu.Lock()
+	e.flushOutboxes()
+	sv := e.saver
+	e.saver = nil
+	e.sendMu.Unlock()
+	var err error
+	if sv != nil {
+		err = sv.close(ctx)
+	}
+	e.cancel()
+	return err
+}
+
+func (e *engine) addLogsConsumer(next consumer.Logs) {
+	e.sendMu.Lock()
+	defer e.sendMu.Unlock()
+	e.sinks = append(e.sinks, newSink(next, e.cfg.MaxPendingEvents))
+}
+
+// processMetrics observes a batch and returns it unchanged, plus health
+// metrics when enabled.
+func (e *engine) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
+	e.mu.Lock()
+	now := e.clock()
+	e.now = now.UnixNano()
+	e.batch++
+	e.touched = e.touched[:0]
+	e.counts = telemetry.Counts{}
+	e.events = newEventBatch()
+	e.ingest(md, now)
+	if e.cfg.HealthMetrics && len(e.touched) > 0 {
+		e.appendHealth(md, now)
+	}
+	e.tel.RecordDataPoints(ctx, &e.counts)
+	e.tel.RecordModels(ctx, e.models.Len())
+	e.handOff(e.takeEvents())
+	return md, nil
+}
+
+// takeEvents returns the events made since newEventBatch, in data-time
+// order. The caller holds mu.
+func (e *engine) takeEvents() *eventBatch {
+	ev := e.events
+	e.events = nil
+	ev.finish()
+	return ev
+}
+
+// tick advances every model's lifecycles without new data: `for`,
+// keep_firing_for, no_data and eviction of stale models.
+func (e *engine) tick() {
+	e.mu.Lock()
+	e.now = e.clock().UnixNano()
+	e.events = newEventBatch()
+	kept := e.order[:0]
+	for _, m := range e.order {
+		if !e.tickModel(m, e.now) {
+			kept = append(kept, m)
+		}
+	}
+	clear(e.order[len(kept):])
+	e.order = kept
+	e.tel.RecordModels(e.ctx, e.models.Len())
+	ev := e.takeEvents()
+	e.sendMu.Lock()
+	e.mu.Unlock()
+	defer e.sendMu.Unlock()
+	e.flushOutboxes()
+	e.deliver(ev)
+}
+
+// handOff releases mu and delivers ev in order with other batches' events.
+// The caller holds mu; handOff returns with neither lock held.
+func (e *engine) handOff(ev *eventBatch) {
+	if ev.len() == 0 {
+		e.mu.Unlock()
+		return
+	}
+	e.sendMu.Lock()
+	e.mu.Unlock()
+	defer e.sendMu.Unlock()
+	e.deliver(ev)
+}
