@@ -42,7 +42,7 @@ type histPoint struct {
 // window's points merged into one histogram, never averaged per point.
 //
 // Bounded by count and age in data-point time exactly like Window, with the
-// same late refusals. Memory is about 56 bytes plus 8 per bucket per point,
+// same late refusals. Memory is about 72 bytes plus 8 per bucket per point,
 // plus one copy of each distinct bound set; MemSize reports the real figure.
 type HistWindow struct {
 	r      ring[histPoint]
@@ -53,6 +53,10 @@ type HistWindow struct {
 	// start and end are the oldest and newest point times (0 when empty),
 	// as in Window: an evaluation reads them without touching a point.
 	start, end int64
+	// ts holds the points' times again, slot for slot with the ring, so
+	// that dropping the oldest point finds the next one's time in the same
+	// cache line instead of in the next point's.
+	ts []int64
 
 	// Conversion scratch for AddExponential; expBounds is kept while the
 	// scale, offset and bucket count stay the same, as they mostly do.
@@ -100,10 +104,14 @@ func CheckBuckets(bounds []float64, counts []uint64) error {
 }
 
 func validBounds(bounds []float64) bool {
-	for i, b := range bounds {
-		if math.IsNaN(b) || math.IsInf(b, 0) || (i > 0 && !(b > bounds[i-1])) {
+	prev := math.Inf(-1)
+	for _, b := range bounds {
+		// NaN fails b > prev, ±Inf fails b-b == 0: one pass of two tests,
+		// as every point of a histogram signal is checked.
+		if !(b > prev) || b-b != 0 {
 			return false
 		}
+		prev = b
 	}
 	return true
 }
@@ -140,16 +148,22 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 		}
 	}
 	r := &h.r
-	if !r.makeRoom(h.size) {
-		if t < r.at(0).t {
+	if !h.makeRoom() {
+		if t < h.start {
 			return false
 		}
 		h.dropOldest()
 	}
 	pos := r.n
-	for pos > 0 && r.at(pos-1).t > t {
-		pos--
+	if t < h.end {
+		for pos > 0 && h.ts[r.idx(pos-1)] > t {
+			pos--
+		}
 	}
+	for i := r.n; i > pos; i-- {
+		h.ts[r.idx(i)] = h.ts[r.idx(i-1)]
+	}
+	h.ts[r.idx(pos)] = t
 	if set >= 0 {
 		h.sets[set].refs++
 	} else {
@@ -293,8 +307,25 @@ func (h *HistWindow) dropOldest() {
 	if h.r.n == 0 {
 		h.start, h.end = 0, 0
 	} else {
-		h.start = h.r.at(0).t
+		h.start = h.ts[h.r.head]
 	}
+}
+
+// makeRoom is ring.makeRoom keeping ts slot for slot with the ring.
+func (h *HistWindow) makeRoom() bool {
+	r := &h.r
+	head, slots := r.head, len(r.buf)
+	if !r.makeRoom(h.size) {
+		return false
+	}
+	if len(r.buf) != slots {
+		ts := make([]int64, len(r.buf))
+		for i := 0; i < r.n; i++ { // the ring was full: every slot is live
+			ts[i] = h.ts[(head+i)%slots]
+		}
+		h.ts = ts
+	}
+	return true
 }
 
 // Expire drops the points older than now-maxAge and refuses such points later.
@@ -332,7 +363,7 @@ func (h *HistWindow) Reset() {
 
 // MemSize returns the approximate number of bytes the window holds.
 func (h *HistWindow) MemSize() int {
-	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{}))
+	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{})) + cap(h.ts)*8
 	for i := range h.r.buf {
 		n += cap(h.r.buf[i].counts) * 8
 	}
@@ -398,6 +429,11 @@ func (h *HistWindow) Aggregate(a Aggregation) (float64, bool) {
 		return h.maxBound()
 	}
 	if q, ok := a.Quantile(); ok {
+		if s := h.onlySet(); s != nil {
+			// One bound set (the common case): its running sums are the
+			// merged histogram, read in place.
+			return countsQuantile(q, s.bounds, s.acc)
+		}
 		if !h.merge() {
 			return 0, false
 		}
@@ -447,6 +483,56 @@ func (h *HistWindow) maxBound() (float64, bool) {
 		m, ok = math.Max(m, b[min(j, len(b)-1)]), true
 	}
 	return m, ok
+}
+
+// onlySet returns the bound set merge would use alone, or nil when merge
+// has several (or none) to combine.
+func (h *HistWindow) onlySet() *boundSet {
+	var only *boundSet
+	for i := range h.sets {
+		if s := &h.sets[i]; s.live > 0 && len(s.bounds) > 0 {
+			if only != nil {
+				return nil
+			}
+			only = s
+		}
+	}
+	return only
+}
+
+// countsQuantile is bucketQuantile over per-bucket counts (one more than
+// bounds, the last for +Inf) rather than cumulative ones: the cumulative
+// counts are summed on the way, in float64 and in the order merge sums
+// them, so the result is the same to the bit. False when there are no
+// observations.
+func countsQuantile(q float64, bounds []float64, counts []uint64) (float64, bool) {
+	m := len(bounds)
+	var total float64
+	for _, c := range counts[:m+1] {
+		total += float64(c)
+	}
+	if !(total > 0) {
+		return 0, false
+	}
+	rank := q * total
+	b, cum, prev := 0, float64(counts[0]), 0.0
+	for b < m && cum < rank {
+		b++
+		prev, cum = cum, cum+float64(counts[b])
+	}
+	if b == m {
+		return bounds[m-1], true
+	}
+	if b == 0 && bounds[0] <= 0 {
+		return bounds[0], true
+	}
+	start, end, count := 0.0, bounds[b], cum
+	if b > 0 {
+		start = bounds[b-1]
+		count -= prev
+		rank -= prev
+	}
+	return start + (end-start)*(rank/count), true
 }
 
 // merge builds the merged histogram of the window's points that have finite

@@ -37,9 +37,9 @@ type moments struct {
 	shift     float64
 	s1, s2    float64 // Σd and Σd², d = v − shift, over the finite values
 	maxSq     float64 // largest d² added since the last rebuild
-	ops       int     // updates since the last rebuild, plus the rebuild's own n
-	removed   int     // removals since the last rebuild
-	nonFinite int     // NaN and ±Inf values in the window
+	ops       int32   // updates since the last rebuild, plus the rebuild's own n
+	removed   int32   // removals since the last rebuild
+	nonFinite int32   // NaN and ±Inf values in the window
 	valid     bool    // the sums cover exactly the window's finite values
 	shiftSet  bool    // shift has been chosen for the current sums
 }
@@ -102,7 +102,7 @@ func (m *moments) remove(v float64, size int) {
 		m.s2 -= d * d
 		m.ops++
 		m.removed++
-		if m.removed >= size {
+		if int(m.removed) >= size {
 			m.valid = false
 		}
 	}
@@ -113,7 +113,7 @@ func (m *moments) remove(v float64, size int) {
 // and the caller must use the exact pass.
 func (w *Window) runningMoments() (mean, variance float64, ok bool) {
 	m := &w.sums
-	n := w.r.n
+	n := int(w.n)
 	if n == 0 || m.nonFinite > 0 {
 		return 0, 0, false
 	}
@@ -148,24 +148,24 @@ func (m *moments) trusted(n int) (mean, variance float64, ok bool) {
 // too large for the sums.
 func (w *Window) rebuildMoments() bool {
 	m := &w.sums
-	n := w.r.n
+	n := int(w.n)
 	if n == 0 || m.nonFinite > 0 {
 		return false
 	}
-	first, second := w.r.segments()
+	first, second := w.segments()
 	mean := w.mean()
-	shift, best := first[0].v, math.Inf(1)
-	for _, seg := range [2][]sample{first, second} {
-		for _, s := range seg {
-			if d := math.Abs(s.v - mean); d < best {
-				shift, best = s.v, d
+	shift, best := first[0], math.Inf(1)
+	for _, seg := range [2][]float64{first, second} {
+		for _, v := range seg {
+			if d := math.Abs(v - mean); d < best {
+				shift, best = v, d
 			}
 		}
 	}
-	*m = moments{shift: shift, shiftSet: true, valid: true, ops: n}
-	for _, seg := range [2][]sample{first, second} {
-		for _, s := range seg {
-			d := s.v - shift
+	*m = moments{shift: shift, shiftSet: true, valid: true, ops: int32(n)}
+	for _, seg := range [2][]float64{first, second} {
+		for _, v := range seg {
+			d := v - shift
 			q := d * d
 			m.s1 += d
 			m.s2 += q

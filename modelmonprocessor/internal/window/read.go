@@ -4,11 +4,9 @@ package window
 // nanoseconds) and vs, for a reader that copies the window out; it changes
 // nothing.
 func (w *Window) AppendSamples(ts []int64, vs []float64) ([]int64, []float64) {
-	first, second := w.r.segments()
-	for _, seg := range [2][]sample{first, second} {
-		for _, s := range seg {
-			ts, vs = append(ts, s.t), append(vs, s.v)
-		}
+	for i := 0; i < int(w.n); i++ {
+		s := w.sampleAt(i)
+		ts, vs = append(ts, s.t), append(vs, s.v)
 	}
 	return ts, vs
 }

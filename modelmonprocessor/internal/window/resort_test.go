@@ -3,36 +3,47 @@ package window
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
+	"time"
 )
 
-// TestResortEqualsUnsortThenSortIn checks bit for bit that trading one value
-// for another in the sorted view leaves what removing it and then inserting
-// the new one left, NaN, ±Inf, -0 and duplicates included.
+// TestResortEqualsUnsortThenSortIn checks that trading the oldest slot's
+// value for another in the sorted index (a full window taking a sample in
+// order) leaves exactly the index that removing the slot and inserting it
+// again with the new value leaves, NaN, ±Inf, -0 and duplicates included.
 func TestResortEqualsUnsortThenSortIn(t *testing.T) {
 	pool := []float64{math.NaN(), math.Inf(-1), math.Inf(1), math.Copysign(0, -1), 0, 1, 1, 2, 3, -5}
 	rng := rand.New(rand.NewPCG(5, 9))
-	for n := 1; n <= 12; n++ {
+	for n := 2; n <= 12; n++ {
 		for trial := 0; trial < 2000; trial++ {
-			vals := make([]float64, n)
-			for i := range vals {
-				vals[i] = pool[rng.IntN(len(pool))]
+			a, b := New(n, time.Hour), New(n, time.Hour)
+			for i := 0; i < n+rng.IntN(n); i++ {
+				v := pool[rng.IntN(len(pool))]
+				a.Add(base+int64(i)*sec, v)
+				b.Add(base+int64(i)*sec, v)
 			}
-			slices.Sort(vals)
-			old := vals[rng.IntN(n)]
-			v := pool[rng.IntN(len(pool))]
-			a := &Window{sorted: slices.Clone(vals), sortedValid: true, size: n}
-			b := &Window{sorted: slices.Clone(vals), sortedValid: true, size: n}
-			a.resort(old, v)
-			b.unsort(old)
-			b.sortIn(v)
-			if len(a.sorted) != len(b.sorted) {
-				t.Fatalf("%v: trade %v for %v: %v, want %v", vals, old, v, a.sorted, b.sorted)
+			a.buildSorted()
+			b.buildSorted()
+			p := int(a.head)
+			old, v := a.vals[p], pool[rng.IntN(len(pool))]
+			a.resort(p, old, v)
+			a.vals[p] = v
+			b.unsort(p, old)
+			b.n--
+			b.vals[p] = v
+			b.n++
+			b.sortIn(p, v)
+			if !a.sortedValid || !b.sortedValid {
+				t.Fatalf("n %d trial %d: index lost", n, trial)
 			}
-			for i := range a.sorted {
-				if math.Float64bits(a.sorted[i]) != math.Float64bits(b.sorted[i]) {
-					t.Fatalf("%v: trade %v for %v: %v, want %v", vals, old, v, a.sorted, b.sorted)
+			for k := 0; k < n; k++ {
+				if a.permAt(k) != b.permAt(k) {
+					t.Fatalf("n %d trial %d: trade %v for %v: slot %d at rank %d, want %d", n, trial, old, v, a.permAt(k), k, b.permAt(k))
+				}
+			}
+			for k := 1; k < n; k++ {
+				if a.cmpSlots(a.permAt(k-1), a.permAt(k)) >= 0 {
+					t.Fatalf("n %d trial %d: index out of order at rank %d", n, trial, k)
 				}
 			}
 		}

@@ -32,8 +32,8 @@ func TestSpanFollowsSamples(t *testing.T) {
 				h.Add(at, bounds, []uint64{1, 0, 0}, 1, 1, 1)
 			}
 			var ws, we, hs, he int64
-			if w.r.n > 0 {
-				ws, we = w.r.at(0).t, w.r.at(w.r.n-1).t
+			if w.Len() > 0 {
+				ws, we = w.sampleAt(0).t, w.sampleAt(w.Len()-1).t
 			}
 			if h.r.n > 0 {
 				hs, he = h.r.at(0).t, h.r.at(h.r.n-1).t

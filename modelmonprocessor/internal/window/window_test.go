@@ -170,16 +170,16 @@ func TestEWMAAlpha(t *testing.T) {
 // times returns the window's sample times as second offsets from base.
 func times(w *Window) []int64 {
 	var out []int64
-	for i := 0; i < w.r.n; i++ {
-		out = append(out, (w.r.at(i).t-base)/sec)
+	for i := 0; i < w.Len(); i++ {
+		out = append(out, (w.sampleAt(i).t-base)/sec)
 	}
 	return out
 }
 
 func values(w *Window) []float64 {
 	var out []float64
-	for i := 0; i < w.r.n; i++ {
-		out = append(out, w.r.at(i).v)
+	for i := 0; i < w.Len(); i++ {
+		out = append(out, w.sampleAt(i).v)
 	}
 	return out
 }
@@ -353,8 +353,8 @@ func TestAgainstReference(t *testing.T) {
 				t.Fatalf("round %d step %d: len %d, want %d", round, step, w.Len(), len(ref))
 			}
 			for i := range ref {
-				if *w.r.at(i) != ref[i] {
-					t.Fatalf("round %d step %d: sample %d = %v, want %v", round, step, i, *w.r.at(i), ref[i])
+				if w.sampleAt(i) != ref[i] {
+					t.Fatalf("round %d step %d: sample %d = %v, want %v", round, step, i, w.sampleAt(i), ref[i])
 				}
 			}
 			if len(ref) > 0 {
@@ -379,28 +379,33 @@ func TestAgainstReference(t *testing.T) {
 }
 
 func TestMemSize(t *testing.T) {
-	w := New(128, 0)
+	w := New(128, time.Hour)
 	small := w.MemSize()
 	for i := 0; i < 30; i++ { // a 10 s signal over 5 m
 		w.Add(base+int64(i)*10*sec, 1)
 	}
 	thirty := w.MemSize()
 	for i := 30; i < 200; i++ {
-		w.Add(base+int64(i)*sec/10, 1)
+		w.Add(base+int64(i)*10*sec, 1)
 	}
 	full := w.MemSize()
 	w.Aggregate(P95)
-	withScratch := w.MemSize()
-	t.Logf("scalar window, size 128: empty %d B, 30 samples %d B, full %d B, full after a percentile %d B",
-		small, thirty, full, withScratch)
-	if full < 128*16 || full > 128*16+256 {
-		t.Errorf("full window MemSize %d, want 2 KiB plus a small header", full)
+	withIndex := w.MemSize()
+	w.Add(base+200*10*sec+1, 1) // off the 10 s grid
+	irregular := w.MemSize()
+	t.Logf("scalar window, size 128: empty %d B, 30 samples %d B, full %d B, full after a percentile %d B, with irregular times %d B",
+		small, thirty, full, withIndex, irregular)
+	if full < 128*8 || full > 128*8+256 {
+		t.Errorf("full window MemSize %d, want 1 KiB plus a small header", full)
 	}
-	if withScratch != full+128*8 {
-		t.Errorf("percentile scratch adds %d B, want %d", withScratch-full, 128*8)
+	if withIndex != full+128 {
+		t.Errorf("percentile index adds %d B, want %d", withIndex-full, 128)
 	}
-	if thirty > 32*16+256 {
-		t.Errorf("30-sample window MemSize %d, want ≤ %d", thirty, 32*16+256)
+	if irregular != withIndex+128*8 {
+		t.Errorf("irregular times add %d B, want %d", irregular-withIndex, 128*8)
+	}
+	if thirty > 32*8+256 {
+		t.Errorf("30-sample window MemSize %d, want ≤ %d", thirty, 32*8+256)
 	}
 }
 

@@ -1,0 +1,456 @@
+package window
+
+// refHistWindow is the histogram window that merges its bound sets' sums
+// before every percentile, even when there is one set, and finds point
+// times in the points. HistWindow reads a single set's sums in place and
+// keeps the times beside its ring; the comparison test requires the same
+// aggregates bit for bit.
+
+import (
+	"math"
+	"slices"
+	"time"
+	"unsafe"
+)
+
+func newRefHist(size int, maxAge time.Duration) *refHistWindow {
+	if size <= 0 {
+		size = DefaultSize
+	}
+	if maxAge <= 0 {
+		maxAge = DefaultMaxAge
+	}
+	h := &refHistWindow{size: size, maxAge: int64(maxAge)}
+	h.Reset()
+	return h
+}
+
+// refBoundSet is one distinct set of explicit bucket upper bounds, already
+// scaled. Points of a series nearly always share their bounds, so a window
+// stores each set once and points refer to it: at 128 points of a 15-bucket
+// histogram this saves 15 KiB per window.
+type refBoundSet struct {
+	bounds []float64
+	refs   int // live points using the set; 0 means its buffer is free for reuse
+	// live counts the set's points with observations, and acc sums their
+	// bucket counts (exact, one entry per bucket). Both follow every add and
+	// drop, so that a percentile after each new point re-buckets the sums of
+	// the distinct sets instead of re-adding every point's buckets.
+	live int
+	acc  []uint64
+	// mark is set while building the merged view for sets that take part.
+	mark bool
+}
+
+// refHistPoint is one histogram data point. Its counts buffer stays with the
+// ring slot and is reused by the point stored there next.
+type refHistPoint struct {
+	t      int64
+	sum    float64 // scaled
+	count  uint64
+	obs    uint64 // sum of the bucket counts
+	set    int    // index into refHistWindow.sets
+	counts []uint64
+}
+
+// refHistWindow is a sliding window of histogram points (latency-like signals)
+// for one signal of one model. Percentiles and the mean are computed over the
+// window's points merged into one histogram, never averaged per point.
+//
+// Bounded by count and age in data-point time exactly like Window, with the
+// same late refusals. Memory is about 56 bytes plus 8 per bucket per point,
+// plus one copy of each distinct bound set; MemSize reports the real figure.
+type refHistWindow struct {
+	r      ring[refHistPoint]
+	size   int
+	maxAge int64
+	floor  int64
+	sets   []refBoundSet
+	// start and end are the oldest and newest point times (0 when empty),
+	// as in Window: an evaluation reads them without touching a point.
+	start, end int64
+
+	// Conversion scratch for AddExponential; expBounds is kept while the
+	// scale, offset and bucket count stay the same, as they mostly do.
+	expBounds []float64
+	expCounts []uint64
+	expKey    struct {
+		scale, offset int32
+		n             int
+	}
+
+	// The merged histogram, built on demand and valid until the next change:
+	// finite upper bounds and cumulative counts, the last one for +Inf.
+	mBounds []float64
+	mCum    []float64
+	mValid  bool
+	mOK     bool
+}
+
+// Add stores one histogram point at time t (unix nanoseconds): explicit upper
+// bounds (len n), bucket counts (len n+1, the last for +Inf), the sum and the
+// count of its observations. scale multiplies bounds and sum to normalise
+// units (1000 for seconds to milliseconds); scale ≤ 0 means 1. The slices are
+// copied into memory the window reuses. Add returns false, storing nothing,
+// when the point is late (as Window.Add) or malformed (see CheckBuckets).
+func (h *refHistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64, count uint64, scale float64) bool {
+	if t < h.floor || len(counts) != len(bounds)+1 {
+		return false
+	}
+	if !(scale > 0) || math.IsInf(scale, 1) {
+		scale = 1
+	}
+	// Bounds equal, once scaled, to a set the window holds were checked when
+	// that set was stored: the points of a series share their bounds.
+	set := h.lookup(bounds, scale)
+	if set < 0 && !validBounds(bounds) {
+		return false
+	}
+	if set < 0 && scale != 1 {
+		// Scaling can overflow or collapse extreme bounds; refuse rather than
+		// store buckets that are no longer increasing.
+		for i, b := range bounds {
+			s := b * scale
+			if math.IsInf(s, 0) || (i > 0 && !(s > bounds[i-1]*scale)) {
+				return false
+			}
+		}
+	}
+	r := &h.r
+	if !r.makeRoom(h.size) {
+		if t < r.at(0).t {
+			return false
+		}
+		h.dropOldest()
+	}
+	pos := r.n
+	for pos > 0 && r.at(pos-1).t > t {
+		pos--
+	}
+	if set >= 0 {
+		h.sets[set].refs++
+	} else {
+		set = h.intern(bounds, scale)
+	}
+	p := r.open(pos)
+	p.t, p.sum, p.count, p.set = t, sum*scale, count, set
+	if pos == 0 {
+		h.start = t
+	}
+	if pos == r.n-1 {
+		h.end = t
+	}
+	p.counts = append(p.counts[:0], counts...)
+	p.obs = 0
+	for _, c := range counts {
+		p.obs += c
+	}
+	if p.obs > 0 {
+		s := &h.sets[set]
+		if s.live == 0 {
+			s.acc = slices.Grow(s.acc[:0], len(counts))[:len(counts)]
+			clear(s.acc)
+		}
+		for j, c := range counts {
+			s.acc[j] += c
+		}
+		s.live++
+	}
+	h.mValid = false
+	if pos == r.n-1 {
+		h.raiseFloor(cutoff(t, h.maxAge))
+	}
+	return true
+}
+
+// AddExponential stores an OpenTelemetry exponential histogram point by
+// converting it to explicit bounds: bucket offset+i of scale s covers
+// (base^(offset+i), base^(offset+i+1)] with base = 2^(2^-s), and the zero
+// bucket becomes the bucket (-Inf, 0]. Negative buckets are ignored (latency
+// has none); sum and count are taken as given. Zero allocations once the
+// window's buffers have grown to the point's bucket count.
+func (h *refHistWindow) AddExponential(t int64, expScale int32, zeroCount uint64, offset int32, counts []uint64, sum float64, count uint64, scale float64) bool {
+	key := h.expKey
+	key.scale, key.offset, key.n = expScale, offset, len(counts)
+	if key != h.expKey || len(h.expBounds) != len(counts)+2 {
+		h.expKey = key
+		h.expBounds = append(h.expBounds[:0], 0)
+		for i := 0; i <= len(counts); i++ {
+			h.expBounds = append(h.expBounds, expBoundary(int64(offset)+int64(i), expScale))
+		}
+	}
+	h.expCounts = append(h.expCounts[:0], zeroCount, 0)
+	h.expCounts = append(h.expCounts, counts...)
+	h.expCounts = append(h.expCounts, 0)
+	return h.Add(t, h.expBounds, h.expCounts, sum, count, scale)
+}
+
+// lookup returns the index of the set equal to bounds·scale, or -1. Dropping
+// points never changes a set's bounds, so the index stays good through the
+// drops that make room for a new point.
+func (h *refHistWindow) lookup(bounds []float64, scale float64) int {
+	for i := range h.sets {
+		if equalScaled(h.sets[i].bounds, bounds, scale) {
+			return i
+		}
+	}
+	return -1
+}
+
+// intern returns the index of the set equal to bounds·scale, adding it (in a
+// free set's buffer if there is one) when missing, and takes a reference.
+func (h *refHistWindow) intern(bounds []float64, scale float64) int {
+	free := -1
+	for i := range h.sets {
+		s := &h.sets[i]
+		if equalScaled(s.bounds, bounds, scale) {
+			s.refs++
+			return i
+		}
+		if s.refs == 0 && free < 0 {
+			free = i
+		}
+	}
+	if free < 0 {
+		h.sets = append(h.sets, refBoundSet{})
+		free = len(h.sets) - 1
+	}
+	s := &h.sets[free]
+	s.bounds = s.bounds[:0]
+	for _, b := range bounds {
+		s.bounds = append(s.bounds, b*scale)
+	}
+	s.refs = 1
+	return free
+}
+
+func (h *refHistWindow) dropOldest() {
+	p := h.r.at(0)
+	s := &h.sets[p.set]
+	s.refs--
+	if p.obs > 0 {
+		for j, c := range p.counts {
+			s.acc[j] -= c
+		}
+		s.live--
+	}
+	h.r.dropOldest()
+	h.mValid = false
+	if h.r.n == 0 {
+		h.start, h.end = 0, 0
+	} else {
+		h.start = h.r.at(0).t
+	}
+}
+
+// Expire drops the points older than now-maxAge and refuses such points later.
+func (h *refHistWindow) Expire(now int64) { h.raiseFloor(cutoff(now, h.maxAge)) }
+
+func (h *refHistWindow) raiseFloor(c int64) {
+	if c <= h.floor {
+		return
+	}
+	h.floor = c
+	for h.r.n > 0 && h.start < c {
+		h.dropOldest()
+	}
+}
+
+// Len returns the number of points in the window.
+func (h *refHistWindow) Len() int { return h.r.n }
+
+// Start returns the oldest point's time, 0 when empty.
+func (h *refHistWindow) Start() int64 { return h.start }
+
+// End returns the newest point's time, 0 when empty.
+func (h *refHistWindow) End() int64 { return h.end }
+
+// Reset empties the window and forgets its floor, keeping its memory.
+func (h *refHistWindow) Reset() {
+	h.r.reset()
+	h.start, h.end = 0, 0
+	for i := range h.sets {
+		h.sets[i].refs, h.sets[i].live = 0, 0
+	}
+	h.floor = math.MinInt64
+	h.mValid = false
+}
+
+// MemSize returns the approximate number of bytes the window holds.
+func (h *refHistWindow) MemSize() int {
+	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(refHistPoint{}))
+	for i := range h.r.buf {
+		n += cap(h.r.buf[i].counts) * 8
+	}
+	n += cap(h.sets) * int(unsafe.Sizeof(refBoundSet{}))
+	for i := range h.sets {
+		n += (cap(h.sets[i].bounds) + cap(h.sets[i].acc)) * 8
+	}
+	return n + (cap(h.expBounds)+cap(h.expCounts)+cap(h.mBounds)+cap(h.mCum))*8
+}
+
+// Aggregate computes a over the window; false when the window is empty or
+// the statistic is unavailable.
+//
+//   - Count: total observations (the points' counts summed).
+//   - Mean: total sum / total count; false when there are no observations.
+//   - Last: the newest point's mean (sum/count).
+//   - P50, P90, P95, P99: Prometheus histogram_quantile over the merged
+//     window — linear interpolation inside the bucket, the lowest bucket
+//     starting at 0 when its bound is positive, the largest finite bound when
+//     the rank falls in +Inf; false when no point has finite bounds and
+//     observations.
+//   - Min: the smallest lower bound of a non-empty bucket (0 for a lowest
+//     bucket with a positive bound). Max: the largest upper bound of a
+//     non-empty finite bucket, or the largest finite bound when the +Inf
+//     bucket has observations. Both are bucket-resolution estimates.
+//   - Stddev and EWMA are not available from histograms.
+//
+// Merging points whose bounds differ uses the union of their bounds up to the
+// smallest largest-finite-bound among them; a point's bucket is split over the
+// merged buckets it spans in proportion to their width — the uniform spread
+// inside a bucket that histogram_quantile itself assumes — and observations
+// above that limit count in +Inf. With equal bounds, counts are summed as is.
+func (h *refHistWindow) Aggregate(a Aggregation) (float64, bool) {
+	n := h.r.n
+	if n == 0 {
+		return 0, false
+	}
+	switch a {
+	case Count, Mean:
+		var sum float64
+		var count uint64
+		for i := 0; i < n; i++ {
+			p := h.r.at(i)
+			sum += p.sum
+			count += p.count
+		}
+		if a == Count {
+			return float64(count), true
+		}
+		if count == 0 {
+			return 0, false
+		}
+		return sum / float64(count), true
+	case Last:
+		p := h.r.at(n - 1)
+		if p.count == 0 {
+			return 0, false
+		}
+		return p.sum / float64(p.count), true
+	case Min:
+		return h.minBound()
+	case Max:
+		return h.maxBound()
+	}
+	if q, ok := a.Quantile(); ok {
+		if !h.merge() {
+			return 0, false
+		}
+		return bucketQuantile(q, h.mBounds, h.mCum), true
+	}
+	return 0, false
+}
+
+func (h *refHistWindow) minBound() (float64, bool) {
+	m, ok := math.Inf(1), false
+	for i := 0; i < h.r.n; i++ {
+		p := h.r.at(i)
+		b := h.sets[p.set].bounds
+		j := 0
+		for j < len(p.counts) && p.counts[j] == 0 {
+			j++
+		}
+		var lo float64
+		switch {
+		case j == len(p.counts) || len(b) == 0:
+			continue // no observations, or no bounds to place them
+		case j == 0:
+			lo = b[0]
+			if lo > 0 {
+				lo = 0
+			}
+		default:
+			lo = b[j-1]
+		}
+		m, ok = math.Min(m, lo), true
+	}
+	return m, ok
+}
+
+func (h *refHistWindow) maxBound() (float64, bool) {
+	m, ok := math.Inf(-1), false
+	for i := 0; i < h.r.n; i++ {
+		p := h.r.at(i)
+		b := h.sets[p.set].bounds
+		j := len(p.counts) - 1
+		for j >= 0 && p.counts[j] == 0 {
+			j--
+		}
+		if j < 0 || len(b) == 0 {
+			continue
+		}
+		m, ok = math.Max(m, b[min(j, len(b)-1)]), true
+	}
+	return m, ok
+}
+
+// merge builds the merged histogram of the window's points that have finite
+// bounds and observations, reporting false when there are none. Points are
+// summed per bound set as they come and go (exact integer sums), so the
+// re-bucketing cost is paid once per distinct set, not once per point.
+func (h *refHistWindow) merge() bool {
+	if h.mValid {
+		return h.mOK
+	}
+	h.mValid, h.mOK = true, false
+	limit, used := math.Inf(1), 0
+	var last *refBoundSet
+	for i := range h.sets {
+		s := &h.sets[i]
+		s.mark = s.live > 0 && len(s.bounds) > 0
+		if s.mark {
+			used, last = used+1, s
+			limit = math.Min(limit, s.bounds[len(s.bounds)-1])
+		}
+	}
+	if used == 0 {
+		return false
+	}
+	if used == 1 {
+		h.mBounds = append(h.mBounds[:0], last.bounds...)
+	} else {
+		h.mBounds = h.mBounds[:0]
+		for i := range h.sets {
+			if s := &h.sets[i]; s.mark {
+				for _, b := range s.bounds {
+					if b <= limit {
+						h.mBounds = append(h.mBounds, b)
+					}
+				}
+			}
+		}
+		slices.Sort(h.mBounds)
+		h.mBounds = slices.Compact(h.mBounds)
+	}
+	m := len(h.mBounds)
+	h.mCum = slices.Grow(h.mCum[:0], m+1)[:m+1]
+	clear(h.mCum)
+	for i := range h.sets {
+		s := &h.sets[i]
+		switch {
+		case !s.mark:
+		case used == 1:
+			for j, c := range s.acc {
+				h.mCum[j] = float64(c)
+			}
+		default:
+			spread(h.mCum, h.mBounds, s.bounds, s.acc, limit)
+		}
+	}
+	for k := 1; k <= m; k++ {
+		h.mCum[k] += h.mCum[k-1]
+	}
+	h.mOK = h.mCum[m] > 0
+	return h.mOK
+}
