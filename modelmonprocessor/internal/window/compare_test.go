@@ -163,11 +163,11 @@ func TestWindowMatchesReferenceAtRandom(t *testing.T) {
 		now := base
 		for step := range 20000 {
 			what := "size " + strconv.Itoa(size) + " step " + strconv.Itoa(step)
-			switch r := rng.IntN(200); {
-			case r == 0:
+			switch rng.IntN(200) {
+			case 0:
 				now += int64(rng.IntN(90)) * sec
 				p.expire(t, now, what)
-			case r == 1:
+			case 1:
 				p.w.Reset()
 				p.ref.Reset()
 				p.check(t, what)
