@@ -77,6 +77,40 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 			putKey(dp.Attributes(), m, r)
 			dp.Attributes().PutStr(modelevent.AttrAlertState, state.String())
 		}
+		if m.drift != nil {
+			e.appendDriftHealth(hb, mi, m, ts)
+		}
+	}
+}
+
+// appendDriftHealth adds the points of m's drift groups: each group is a
+// lifecycle of its own, told apart by its group attributes.
+func (e *engine) appendDriftHealth(hb *health.Builder, mi int, m *model, ts pcommon.Timestamp) {
+	for i, ri := range e.drift.rules {
+		r := e.rules[ri]
+		for _, g := range m.drift.rules[i].order {
+			rs := &g.rs
+			if rs.evaluated {
+				dp := hb.Value(mi)
+				dp.SetTimestamp(ts)
+				dp.SetDoubleValue(rs.res.Observed)
+				dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs) + len(g.attrs))
+				putKey(dp.Attributes(), m, r)
+				putGroup(dp.Attributes(), g)
+				dp.Attributes().PutDouble(modelevent.AttrThreshold, rs.res.Threshold)
+			}
+			state := rs.tracker.State()
+			if state == alertstate.Inactive {
+				continue
+			}
+			dp := hb.Active(mi)
+			dp.SetTimestamp(ts)
+			dp.SetIntValue(1)
+			dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs) + len(g.attrs))
+			putKey(dp.Attributes(), m, r)
+			putGroup(dp.Attributes(), g)
+			dp.Attributes().PutStr(modelevent.AttrAlertState, state.String())
+		}
 	}
 }
 
@@ -118,12 +152,30 @@ func (e *engine) healthCounts(m *model) (values, actives int) {
 			actives++
 		}
 	}
+	if m.drift != nil {
+		for i := range m.drift.rules {
+			for _, g := range m.drift.rules[i].order {
+				if g.rs.evaluated {
+					values++
+				}
+				if g.rs.tracker.State() != alertstate.Inactive {
+					actives++
+				}
+			}
+		}
+	}
 	return values, actives
 }
 
 func putKey(attrs pcommon.Map, m *model, r *rule) {
 	attrs.PutStr(modelevent.AttrRule, r.name)
 	for _, a := range m.key.Attrs {
+		attrs.PutStr(a.Key, a.Value)
+	}
+}
+
+func putGroup(attrs pcommon.Map, g *driftGroup) {
+	for _, a := range g.attrs {
 		attrs.PutStr(a.Key, a.Value)
 	}
 }

@@ -96,6 +96,9 @@ func resolvedAlert(v *modelevent.Violation) status.Alert {
 	for _, kv := range v.ModelKey {
 		a.Labels = append(a.Labels, status.Label{Name: kv.Key, Value: kv.Value})
 	}
+	for _, kv := range v.Group {
+		a.Labels = append(a.Labels, status.Label{Name: kv.Key, Value: kv.Value})
+	}
 	a.Annotations = sortedLabels(v.Annotations)
 	return a
 }
@@ -137,11 +140,13 @@ type fleetRow struct {
 	seen  int64
 }
 
-// alertRow is one active lifecycle found in the first pass.
+// alertRow is one active lifecycle found in the first pass: a rule's for
+// a model, or a drift rule's for one of the model's groups.
 type alertRow struct {
 	m        *model
 	id       string
 	rule     int
+	group    *driftGroup
 	state    alertstate.State
 	activeAt int64
 }
@@ -155,15 +160,22 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 	e := s.e
 	snap := status.Snapshot{Rules: e.statusRules(), Resolved: e.status.recentResolved()}
 	if q.Model != "" {
+		var hists []driftHists
 		e.mu.Lock()
 		snap.Taken = e.clock()
 		for _, m := range e.order {
 			if m.key.ID == q.Model {
-				snap.Models = []status.Model{e.statusModel(m, snap.Taken, true)}
+				sm := e.statusModel(m, snap.Taken, true)
+				sm.Drift, hists, sm.DriftGroups = e.statusDrift(m)
+				snap.Models = []status.Model{sm}
 				break
 			}
 		}
 		e.mu.Unlock()
+		if len(snap.Models) > 0 {
+			// Laying the copies onto one grid is the costly part: outside.
+			driftBars(snap.Models[0].Drift, hists)
+		}
 		snap.Matched = len(snap.Models)
 		return snap
 	}
@@ -173,7 +185,7 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 	rows = page(smallest(rows, q, fleetOrder(q.Sort)), q)
 	alerts = page(smallest(alerts, q, func(a, b alertRow) int {
 		return cmp.Or(cmp.Compare(b.state, a.state), cmp.Compare(a.activeAt, b.activeAt),
-			cmp.Compare(a.id, b.id), cmp.Compare(a.rule, b.rule))
+			cmp.Compare(a.id, b.id), cmp.Compare(a.rule, b.rule), cmp.Compare(groupKey(a.group), groupKey(b.group)))
 	}), q)
 
 	e.mu.Lock()
@@ -184,6 +196,10 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 	snap.Alerts = make([]status.Alert, len(alerts))
 	data := make([]templateData, len(alerts))
 	for i, a := range alerts {
+		if a.group != nil {
+			snap.Alerts[i], data[i] = e.statusDriftAlert(a.m, e.rules[a.rule], a.group, snap.Taken)
+			continue
+		}
 		snap.Alerts[i], data[i] = e.statusAlert(a.m, a.rule, snap.Taken)
 	}
 	e.mu.Unlock()
@@ -192,6 +208,14 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 		snap.Alerts[i].Annotations = sortedLabels(e.rules[a.rule].render(&data[i]))
 	}
 	return snap
+}
+
+// groupKey orders alerts of one drift rule and model by group.
+func groupKey(g *driftGroup) string {
+	if g == nil {
+		return ""
+	}
+	return g.key
 }
 
 // scanFleet is the first hold of the lock: one pass over the fleet
@@ -224,6 +248,7 @@ func (e *engine) scanFleet(q status.Query, snap *status.Snapshot) ([]fleetRow, [
 			}
 			alerts = append(alerts, alertRow{m: m, id: m.key.ID, rule: ri, state: st, activeAt: t.ActiveAt().UnixNano()})
 		}
+		worst, alerts = e.scanDrift(m, worst, c, alerts)
 		switch worst {
 		case alertstate.Firing:
 			c.Firing++
@@ -304,7 +329,7 @@ func page[T any](rows []T, q status.Query) []T {
 func (e *engine) statusRules() []status.Rule {
 	out := make([]status.Rule, len(e.rules))
 	for i, r := range e.rules {
-		agg := r.agg.String()
+		agg := r.aggregationName()
 		if r.noData() {
 			agg = noDataAggregation
 		}
@@ -334,6 +359,12 @@ func (e *engine) statusModel(m *model, now time.Time, windows bool) status.Model
 	}
 	worst := alertstate.Inactive
 	for ri, r := range e.rules {
+		if r.dist != nil {
+			var st alertstate.State
+			sm.Rules[ri], st = e.driftRuleStatus(m, r)
+			worst = max(worst, st)
+			continue
+		}
 		rs := &m.rules[ri]
 		worst = max(worst, rs.tracker.State())
 		sm.Rules[ri] = ruleStatus(r, rs)
@@ -357,7 +388,9 @@ func (e *engine) statusModel(m *model, now time.Time, windows bool) status.Model
 			s.Percentiles = histSeries(h)
 		}
 		for ri, r := range e.rules {
-			if r.sig == sig && !r.noData() {
+			// A drift rule's threshold is a distance, not in the
+			// signal's units: its groups have charts of their own.
+			if r.sig == sig && !r.noData() && r.dist == nil {
 				s.Lines = append(s.Lines, sm.Rules[ri])
 			}
 		}

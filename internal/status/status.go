@@ -104,7 +104,8 @@ type Counts struct {
 	Models int
 	// By worst rule state of each model.
 	Inactive, Pending, Firing int
-	// Active alerts (one per rule per model).
+	// Active alerts (one per rule per model, and per group of a drift
+	// rule).
 	PendingAlerts, FiringAlerts int
 }
 
@@ -148,6 +149,58 @@ type Model struct {
 	Rules []RuleStatus
 	// Signals are the windows; filled only for a single-model query.
 	Signals []Signal
+	// Drift holds the groups of the model's drift rules, the worst state
+	// first, at most MaxDriftGroups of them; DriftGroups counts them all.
+	// Filled only for a single-model query (the fleet shows each drift
+	// rule's worst group in Rules).
+	Drift       []DriftGroup
+	DriftGroups int
+}
+
+// Bounds of a model's drift groups in a Snapshot.
+const (
+	// MaxDriftGroups is how many drift groups of one model a Snapshot
+	// holds.
+	MaxDriftGroups = 50
+	// MaxDriftBuckets is how many bars a drift group's distributions are
+	// drawn with: finer grids are merged into adjacent runs of buckets.
+	MaxDriftBuckets = 64
+)
+
+// DriftGroup is one drift rule's state for one model and group (the values
+// of the rule's group_by attributes): its own window, reference and alert.
+type DriftGroup struct {
+	Rule, Signal, Aggregation string
+	// Group are the group_by attributes and their values.
+	Group []Label
+	// AlertID is the group's alert fingerprint (modelmon.alert.id).
+	AlertID string
+	State   string
+	// Evaluated is false until the window was compared with a reference.
+	Evaluated bool
+	// Distance is the last compared distance, Threshold its bound.
+	Distance, Threshold float64
+	Samples             int
+	ActiveAt            time.Time
+	// Reference is learned, pinned or previous_version; ReferenceVersion the
+	// version a previous_version reference came from.
+	Reference, ReferenceVersion string
+	// Top are the buckets that contributed most to the last distance.
+	Top []DriftBucket
+	// Buckets are the window's and the reference's shares on the grid they
+	// are compared on, at most MaxDriftBuckets; empty while either side is.
+	Buckets []DriftBucket
+	// Merged is how many adjacent buckets of the compared grid each of
+	// Buckets sums (1 when the grid has MaxDriftBuckets buckets or fewer).
+	Merged int
+}
+
+// DriftBucket is one bucket (Lower, Upper] and the current and reference
+// shares in it; Contribution is its part of the distance (Top only).
+type DriftBucket struct {
+	Lower, Upper float64
+	Cur, Ref     float64
+	Contribution float64
 }
 
 // RuleStatus is one rule's state for one model.
@@ -210,7 +263,8 @@ type Alert struct {
 	ID                 string
 	Rule, Signal, Kind string
 	Model              string
-	// Labels are the model-key attributes.
+	// Labels are the model-key attributes, then for a drift rule's alert
+	// the group attributes.
 	Labels      []Label
 	Annotations []Label
 	State       string

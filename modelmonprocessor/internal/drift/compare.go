@@ -10,25 +10,50 @@ package drift
 //
 // With a reused Scratch it allocates nothing.
 func Compare(d Distance, cur, ref *Hist, s *Scratch) (Result, error) {
+	bounds, cw, rw, err := s.align(cur, ref)
+	if err != nil {
+		return Result{}, err
+	}
+	return Compute(d, bounds, cw, rw, s)
+}
+
+// Shares returns the current and the reference distribution as shares on
+// the grid Compare compares them on, in new slices (for display: it
+// allocates). An empty side is ErrEmpty.
+func Shares(cur, ref *Hist) (bounds, curShares, refShares []float64, err error) {
+	var s Scratch
+	b, cw, rw, err := s.align(cur, ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	curShares, refShares = make([]float64, len(cw)), make([]float64, len(rw))
+	if err := normalise(curShares, cw); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := normalise(refShares, rw); err != nil {
+		return nil, nil, nil, err
+	}
+	return append([]float64(nil), b...), curShares, refShares, nil
+}
+
+// align lays cur and ref onto one grid: bounds and the counts of each on
+// it, in s's buffers or the histograms' own.
+func (s *Scratch) align(cur, ref *Hist) (bounds, cw, rw []float64, err error) {
 	if cur.layout == layoutNone || ref.layout == layoutNone {
-		return Result{}, ErrEmpty
+		return nil, nil, nil, ErrEmpty
 	}
 	if cur.layout != ref.layout {
-		return Result{}, ErrLayout
+		return nil, nil, nil, ErrLayout
 	}
 	if cur.layout == layoutExponential {
-		bounds, cw, rw, err := s.alignExp(&cur.exp, &ref.exp)
-		if err != nil {
-			return Result{}, err
-		}
-		return Compute(d, bounds, cw, rw, s)
+		return s.alignExp(&cur.exp, &ref.exp)
 	}
 	if equalBounds(cur.bounds, ref.bounds) {
-		return Compute(d, cur.bounds, cur.counts, ref.counts, s)
+		return cur.bounds, cur.counts, ref.counts, nil
 	}
 	coarse, err := Coarser(cur.bounds, ref.bounds)
 	if err != nil {
-		return Result{}, err
+		return nil, nil, nil, err
 	}
 	s.cur = grow(s.cur, len(coarse)+1)
 	s.ref = grow(s.ref, len(coarse)+1)
@@ -36,7 +61,7 @@ func Compare(d Distance, cur, ref *Hist, s *Scratch) (Result, error) {
 	clear(s.ref)
 	regrid(s.cur, coarse, cur.bounds, cur.counts, 1)
 	regrid(s.ref, coarse, ref.bounds, ref.counts, 1)
-	return Compute(d, coarse, s.cur, s.ref, s)
+	return coarse, s.cur, s.ref, nil
 }
 
 // alignExp lays two exponential histograms onto one explicit grid in s.
