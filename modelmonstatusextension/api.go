@@ -132,6 +132,10 @@ type apiModel struct {
 	LastData *time.Time        `json:"lastData,omitempty"`
 	Rules    []apiRule         `json:"rules"`
 	Signals  []apiSignal       `json:"signals,omitempty"`
+	// Drift holds the model's drift groups (single-model answers only),
+	// driftGroups how many it has in all.
+	Drift       []apiDriftGroup `json:"drift,omitempty"`
+	DriftGroups int             `json:"driftGroups,omitempty"`
 }
 
 type apiRule struct {
@@ -241,6 +245,9 @@ func toAPIModel(m status.Model) apiModel {
 		}
 		out.Signals = append(out.Signals, as)
 	}
+	if len(m.Drift) > 0 {
+		out.Drift, out.DriftGroups = toAPIDrift(m.Drift), m.DriftGroups
+	}
 	return out
 }
 
@@ -288,3 +295,64 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// apiDriftGroup is one drift rule's group of a model: its distance against
+// the threshold, its reference and the bars of the model page.
+type apiDriftGroup struct {
+	Rule             string            `json:"rule"`
+	Signal           string            `json:"signal"`
+	Aggregation      string            `json:"aggregation"`
+	Group            map[string]string `json:"group"`
+	AlertID          string            `json:"alertId"`
+	State            string            `json:"state"`
+	Evaluated        bool              `json:"evaluated"`
+	Distance         float64           `json:"distance"`
+	Threshold        float64           `json:"threshold"`
+	Samples          int               `json:"samples"`
+	ActiveAt         *time.Time        `json:"activeAt,omitempty"`
+	Reference        string            `json:"reference"`
+	ReferenceVersion string            `json:"referenceVersion,omitempty"`
+	Top              []apiDriftBucket  `json:"top,omitempty"`
+	Buckets          []apiDriftBucket  `json:"buckets,omitempty"`
+	Merged           int               `json:"merged,omitempty"`
+}
+
+// apiDriftBucket is a bucket (lower, upper] with both shares. Bounds are
+// strings, as Prometheus writes le, since the edge buckets reach ±Inf.
+type apiDriftBucket struct {
+	Lower        string   `json:"lower"`
+	Upper        string   `json:"upper"`
+	Current      float64  `json:"current"`
+	Reference    float64  `json:"reference"`
+	Contribution *float64 `json:"contribution,omitempty"`
+}
+
+func toAPIDrift(groups []status.DriftGroup) []apiDriftGroup {
+	out := make([]apiDriftGroup, 0, len(groups))
+	for _, g := range groups[:min(len(groups), status.MaxDriftGroups)] {
+		ag := apiDriftGroup{
+			Rule: clipAPI(g.Rule), Signal: clipAPI(g.Signal), Aggregation: clipAPI(g.Aggregation), Group: map[string]string{},
+			AlertID: clipAPI(g.AlertID), State: g.State, Evaluated: g.Evaluated,
+			Distance: finite(g.Distance), Threshold: finite(g.Threshold), Samples: g.Samples,
+			Reference: clipAPI(g.Reference), ReferenceVersion: clipAPI(g.ReferenceVersion), Merged: g.Merged,
+		}
+		for _, l := range g.Group {
+			ag.Group[clipAPI(l.Name)] = clipAPI(l.Value)
+		}
+		if !g.ActiveAt.IsZero() {
+			t := g.ActiveAt.UTC()
+			ag.ActiveAt = &t
+		}
+		for _, b := range g.Top {
+			c := finite(b.Contribution)
+			ag.Top = append(ag.Top, apiDriftBucket{bound(b.Lower), bound(b.Upper), finite(b.Cur), finite(b.Ref), &c})
+		}
+		for _, b := range g.Buckets[:min(len(g.Buckets), status.MaxDriftBuckets)] {
+			ag.Buckets = append(ag.Buckets, apiDriftBucket{bound(b.Lower), bound(b.Upper), finite(b.Cur), finite(b.Ref), nil})
+		}
+		out = append(out, ag)
+	}
+	return out
+}
+
+func bound(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

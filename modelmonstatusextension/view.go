@@ -283,6 +283,10 @@ type modelSection struct {
 	LastData string
 	Rules    []ruleCell
 	Charts   []chart
+	// Drift holds a chart per drift group; DriftNote says when the model
+	// has more groups than are shown.
+	Drift     []driftChart
+	DriftNote string
 }
 
 func modelView(req request, snaps []snapshot, now time.Time) modelPageView {
@@ -309,6 +313,14 @@ func modelView(req request, snaps []snapshot, now time.Time) modelPageView {
 		}
 		for _, sig := range m.Signals {
 			sec.Charts = append(sec.Charts, newChart(sig, static))
+		}
+		drift := m.Drift[:min(len(m.Drift), status.MaxDriftGroups)]
+		for _, g := range drift {
+			sec.Drift = append(sec.Drift, newDriftChart(g, modelClock(m.Clock, now)))
+		}
+		if m.DriftGroups > len(drift) {
+			sec.DriftNote = "Showing " + strconv.Itoa(len(drift)) + " of " + strconv.Itoa(m.DriftGroups) +
+				" groups: the firing and pending first, then the largest distances."
 		}
 		v.Sections = append(v.Sections, sec)
 	}

@@ -160,8 +160,8 @@ type Model struct {
 // Bounds of a model's drift groups in a Snapshot.
 const (
 	// MaxDriftGroups is how many drift groups of one model a Snapshot
-	// holds.
-	MaxDriftGroups = 50
+	// holds: each is a chart on the model's page.
+	MaxDriftGroups = 20
 	// MaxDriftBuckets is how many bars a drift group's distributions are
 	// drawn with: finer grids are merged into adjacent runs of buckets.
 	MaxDriftBuckets = 64
