@@ -12,7 +12,10 @@ import (
 // Drift chart geometry, in SVG user units: the bars share the window
 // charts' plot area, with room below it for slanted bucket labels.
 const (
-	driftH      = 290
+	driftH      = 270
+	// driftEmptyH is the height of a chart that only says why it has no
+	// bars.
+	driftEmptyH = 36
 	driftBottom = 206
 	// driftLabels is about how many bucket labels fit under the plot.
 	driftLabels = 16
@@ -79,6 +82,7 @@ func newDriftChart(g status.DriftGroup, clock time.Time) driftChart {
 		if g.Reference == "previous_version" {
 			c.Empty = "no bars yet: no earlier version of this model had a full window"
 		}
+		c.H = driftEmptyH
 		return c
 	}
 	if g.Merged > 1 {
