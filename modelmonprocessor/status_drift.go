@@ -127,7 +127,7 @@ func (e *engine) statusDrift(m *model) (groups []status.DriftGroup, hists []drif
 	groups = make([]status.DriftGroup, len(all))
 	hists = make([]driftHists, len(all))
 	for i, x := range all {
-		groups[i] = e.driftGroupStatus(m, x.r, x.g)
+		groups[i] = driftGroupStatus(x.r, x.g)
 		if refHist, ok := e.currentReference(m, x.r, x.g); ok && x.g.win.Len() > 0 {
 			hists[i].cur.CopyFrom(x.g.win.Hist())
 			hists[i].ref.CopyFrom(refHist)
@@ -138,7 +138,7 @@ func (e *engine) statusDrift(m *model) (groups []status.DriftGroup, hists []drif
 }
 
 // driftGroupStatus copies one group's state. The caller holds mu.
-func (e *engine) driftGroupStatus(m *model, r *rule, g *driftGroup) status.DriftGroup {
+func driftGroupStatus(r *rule, g *driftGroup) status.DriftGroup {
 	rs := driftGroupRuleStatus(r, g)
 	dg := status.DriftGroup{
 		Rule: r.name, Signal: r.signal, Aggregation: r.aggregationName(),

@@ -12,19 +12,13 @@ import (
 // Drift chart geometry, in SVG user units: the bars share the window
 // charts' plot area, with room below it for slanted bucket labels.
 const (
-	driftH      = 270
+	driftH = 270
 	// driftEmptyH is the height of a chart that only says why it has no
 	// bars.
 	driftEmptyH = 36
 	driftBottom = 206
 	// driftLabels is about how many bucket labels fit under the plot.
 	driftLabels = 16
-)
-
-// Bar colours: the window's distribution and its reference.
-const (
-	colourCurrent   = "#1565c0"
-	colourReference = "#8c959f"
 )
 
 // driftChart is one drift group: the window's and the reference's shares
