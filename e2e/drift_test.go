@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -19,7 +22,8 @@ import (
 
 // driftConfig is the drift interface as operators write it (feature
 // histograms per feature, prediction histograms per version), with the
-// events going to the test's log sink.
+// events going to the test's log sink, and the status page on (the test
+// adds the modelmon_status extension's endpoint).
 const driftConfig = `
 processors:
   modelmon:
@@ -62,7 +66,7 @@ exporters:
       initial_interval: 100ms
       max_interval: 1s
 service:
-  extensions: [health_check]
+  extensions: [health_check, modelmon_status]
   pipelines:
     metrics:
       receivers: [otlp]
@@ -144,6 +148,11 @@ func sendSeries(t *testing.T, c *collector, start, ts time.Time, series []*histS
 func TestDriftThroughDistro(t *testing.T) {
 	sink := newLogSink(t)
 	c := newCollector(t, driftConfig, map[string]any{"SinkURL": sink.srv.URL})
+	port := freePort(t)
+	raw, err := os.ReadFile(filepath.Join(c.Dir, "config.yaml"))
+	require.NoError(t, err)
+	raw = bytes.Replace(raw, []byte("extensions:\n"), []byte(fmt.Sprintf("extensions:\n  modelmon_status:\n    endpoint: 127.0.0.1:%d\n", port)), 1)
+	require.NoError(t, os.WriteFile(filepath.Join(c.Dir, "config.yaml"), raw, 0o600))
 	c.start()
 
 	rng := rand.New(rand.NewPCG(13, 13))
@@ -208,6 +217,41 @@ func TestDriftThroughDistro(t *testing.T) {
 		assert.Equal(t, "previous_version", v.Drift.Reference)
 		assert.Equal(t, "v1", v.Drift.ReferenceVersion)
 		assert.Empty(t, v.Group)
+	})
+	t.Run("status page", func(t *testing.T) {
+		// The model's API answer holds each drift group with its bars: the
+		// firing income group of feature_drift on the histograms' grid.
+		type group struct {
+			Rule, State string
+			Group       map[string]string
+			Distance    float64
+			Buckets     []struct{ Lower, Upper string }
+		}
+		var income group
+		require.Eventually(t, func() bool {
+			var r struct {
+				Data struct {
+					Processors []struct {
+						Models []struct{ Drift []group }
+					}
+				}
+			}
+			if !getJSON("http://127.0.0.1:"+strconv.Itoa(port)+"/api/v1/models/fraud:v1", &r) || len(r.Data.Processors) == 0 {
+				return false
+			}
+			for _, g := range r.Data.Processors[0].Models[0].Drift {
+				if g.Rule == "feature_drift" && g.Group["feature.name"] == "income" && g.State == "firing" {
+					income = g
+					return true
+				}
+			}
+			return false
+		}, 10*time.Second, 50*time.Millisecond)
+		assert.Greater(t, income.Distance, 0.1)
+		require.Len(t, income.Buckets, len(driftBounds)+1)
+		assert.Equal(t, "-Inf", income.Buckets[0].Lower)
+		assert.Equal(t, "10", income.Buckets[0].Upper)
+		assert.Equal(t, "+Inf", income.Buckets[len(driftBounds)].Upper)
 	})
 	t.Run("stable features stay quiet", func(t *testing.T) {
 		all, invalid := sink.all()
