@@ -4,16 +4,12 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
@@ -413,23 +409,7 @@ func ptrU(v uint64) *uint64 { return &v }
 // TestREADMEDriftExample keeps the README's drift example valid and as
 // documented: three drift rules with their references.
 func TestREADMEDriftExample(t *testing.T) {
-	raw, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	_, after, ok := strings.Cut(string(raw), "## Distribution drift")
-	require.True(t, ok)
-	_, block, ok := strings.Cut(after, "```yaml\n")
-	require.True(t, ok)
-	block, _, ok = strings.Cut(block, "```")
-	require.True(t, ok)
-	path := filepath.Join(t.TempDir(), "drift.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(block), 0o600))
-	cm, err := confmaptest.LoadConf(path)
-	require.NoError(t, err)
-	sub, err := cm.Sub("processors::modelmon")
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
-	require.NoError(t, cfg.Validate())
+	cfg := readmeConfig(t, "## Distribution drift", "modelmon")
 	require.Len(t, cfg.Rules, 3)
 	e, _ := testEngine(t, cfg, nil)
 	require.NotNil(t, e.drift)

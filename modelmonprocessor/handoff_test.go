@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
@@ -383,23 +379,7 @@ func TestHandoffRestartRestoresOwnAlerts(t *testing.T) {
 // TestREADMEHandoffExample keeps the README's handoff example valid: it
 // turns handoff on through redis_storage alone.
 func TestREADMEHandoffExample(t *testing.T) {
-	raw, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	_, after, ok := strings.Cut(string(raw), "## Sharding and handoff")
-	require.True(t, ok)
-	_, block, ok := strings.Cut(after, "```yaml\n")
-	require.True(t, ok)
-	block, _, ok = strings.Cut(block, "```")
-	require.True(t, ok)
-	path := filepath.Join(t.TempDir(), "example.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(block), 0o600))
-	cm, err := confmaptest.LoadConf(path)
-	require.NoError(t, err)
-	sub, err := cm.Sub("processors::modelmon")
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
-	require.NoError(t, cfg.Validate())
+	cfg := readmeConfig(t, "## Sharding and handoff", "modelmon")
 	assert.True(t, cfg.handoffOn())
 	assert.NotEmpty(t, cfg.Handoff.InstanceID)
 }

@@ -315,23 +315,7 @@ func TestRateSignalsHostileInput(t *testing.T) {
 
 // TestREADMEPresetsExample keeps the README's presets example valid.
 func TestREADMEPresetsExample(t *testing.T) {
-	raw, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	_, after, ok := strings.Cut(string(raw), "## Presets, error rates and ratios")
-	require.True(t, ok)
-	_, block, ok := strings.Cut(after, "```yaml\n")
-	require.True(t, ok)
-	block, _, ok = strings.Cut(block, "```")
-	require.True(t, ok)
-	path := filepath.Join(t.TempDir(), "example.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(block), 0o600))
-	cm, err := confmaptest.LoadConf(path)
-	require.NoError(t, err)
-	sub, err := cm.Sub("processors::modelmon/vllm")
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
-	require.NoError(t, cfg.Validate())
+	cfg := readmeConfig(t, "## Presets, error rates and ratios", "modelmon/vllm")
 	assert.Equal(t, "s", cfg.SignalSpecs["my_service_request_seconds"].Unit)
 	require.Len(t, cfg.Rules, 2)
 }
