@@ -36,7 +36,7 @@ import (
 
 // testEngine builds an engine from cfg with a fixed clock at t0 and own
 // telemetry recorded in tel.
-func testEngine(t *testing.T, cfg *Config, logs consumer.Logs) (*engine, *componenttest.Telemetry) {
+func testEngine(t testing.TB, cfg *Config, logs consumer.Logs) (*engine, *componenttest.Telemetry) {
 	t.Helper()
 	require.NoError(t, cfg.Validate())
 	tel := componenttest.NewTelemetry()

@@ -160,22 +160,17 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 	e := s.e
 	snap := status.Snapshot{Rules: e.statusRules(), Resolved: e.status.recentResolved()}
 	if q.Model != "" {
-		var hists []driftHists
 		e.mu.Lock()
 		snap.Taken = e.clock()
 		for _, m := range e.order {
 			if m.key.ID == q.Model {
 				sm := e.statusModel(m, snap.Taken, true)
-				sm.Drift, hists, sm.DriftGroups = e.statusDrift(m)
+				sm.Drift, sm.DriftGroups = e.statusDrift(m)
 				snap.Models = []status.Model{sm}
 				break
 			}
 		}
 		e.mu.Unlock()
-		if len(snap.Models) > 0 {
-			// Laying the copies onto one grid is the costly part: outside.
-			driftBars(snap.Models[0].Drift, hists)
-		}
 		snap.Matched = len(snap.Models)
 		return snap
 	}

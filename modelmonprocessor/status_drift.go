@@ -17,13 +17,6 @@ import (
 // worst group, the alerts list has one alert per active group, and a
 // model's page draws every group's window against its reference.
 
-// driftHists are the copies of one group's window and reference, taken
-// under the engine's lock and laid onto one grid after it is released.
-type driftHists struct {
-	cur, ref drift.Hist
-	ok       bool
-}
-
 // scanDrift adds m's active drift groups to the fleet scan and returns
 // m's worst state over them. The caller holds mu.
 func (e *engine) scanDrift(m *model, worst alertstate.State, c *status.Counts, alerts []alertRow) (alertstate.State, []alertRow) {
@@ -103,12 +96,13 @@ func boolOrder(a, b bool) int {
 }
 
 // statusDrift copies m's drift groups for its page, the worst first, at
-// most status.MaxDriftGroups, with copies of their windows and references
-// for the bars. The caller holds mu; driftBars finishes the groups after
-// it is released.
-func (e *engine) statusDrift(m *model) (groups []status.DriftGroup, hists []driftHists, total int) {
+// most status.MaxDriftGroups, each with its bars: the window's and the
+// reference's counts, laid onto one grid in the engine's comparison
+// buffers, summed down to status.MaxDriftBuckets runs and then made
+// shares, so that the copy is small whatever the grid. The caller holds mu.
+func (e *engine) statusDrift(m *model) (groups []status.DriftGroup, total int) {
 	if m.drift == nil {
-		return nil, nil, 0
+		return nil, 0
 	}
 	type ref struct {
 		r *rule
@@ -125,16 +119,17 @@ func (e *engine) statusDrift(m *model) (groups []status.DriftGroup, hists []drif
 	total = len(all)
 	all = all[:min(len(all), status.MaxDriftGroups)]
 	groups = make([]status.DriftGroup, len(all))
-	hists = make([]driftHists, len(all))
 	for i, x := range all {
 		groups[i] = driftGroupStatus(x.r, x.g)
-		if refHist, ok := e.currentReference(m, x.r, x.g); ok && x.g.win.Len() > 0 {
-			hists[i].cur.CopyFrom(x.g.win.Hist())
-			hists[i].ref.CopyFrom(refHist)
-			hists[i].ok = true
+		refHist, ok := e.currentReference(m, x.r, x.g)
+		if !ok || x.g.win.Len() == 0 {
+			continue
+		}
+		if bounds, cur, rc, err := e.drift.scratch.Align(x.g.win.Hist(), refHist); err == nil {
+			groups[i].Buckets, groups[i].Merged = mergeBuckets(bounds, cur, rc)
 		}
 	}
-	return groups, hists, total
+	return groups, total
 }
 
 // driftGroupStatus copies one group's state. The caller holds mu.
@@ -175,29 +170,19 @@ func (e *engine) currentReference(m *model, r *rule, g *driftGroup) (*drift.Hist
 	return g.learned.Reference()
 }
 
-// driftBars lays each group's copied window and reference onto the grid
-// they are compared on, as shares, merging adjacent buckets down to
-// status.MaxDriftBuckets bars. Runs without the lock.
-func driftBars(groups []status.DriftGroup, hists []driftHists) {
-	for i := range groups {
-		h := &hists[i]
-		if !h.ok {
-			continue
-		}
-		bounds, cur, ref, err := drift.Shares(&h.cur, &h.ref)
-		if err != nil {
-			continue
-		}
-		groups[i].Buckets, groups[i].Merged = mergeBuckets(bounds, cur, ref, status.MaxDriftBuckets)
-	}
-}
-
-// mergeBuckets sums runs of adjacent buckets so that at most limit remain;
-// it returns them and how many buckets each run holds.
-func mergeBuckets(bounds, cur, ref []float64, limit int) ([]status.DriftBucket, int) {
+// mergeBuckets sums runs of adjacent buckets of the two sides' counts so
+// that at most status.MaxDriftBuckets remain, as shares of each side's total; it returns
+// them and how many buckets each run holds. Sides without a positive,
+// finite total give no bars.
+func mergeBuckets(bounds, cur, ref []float64) ([]status.DriftBucket, int) {
+	const limit = status.MaxDriftBuckets
 	n := len(cur)
+	if n == 0 || len(ref) != n {
+		return nil, 0
+	}
 	k := (n + limit - 1) / limit
 	out := make([]status.DriftBucket, 0, (n+k-1)/k)
+	var curTotal, refTotal float64
 	for lo := 0; lo < n; lo += k {
 		hi := min(lo+k, n)
 		b := status.DriftBucket{Lower: bucketBound(bounds, lo-1), Upper: bucketBound(bounds, hi-1)}
@@ -205,7 +190,16 @@ func mergeBuckets(bounds, cur, ref []float64, limit int) ([]status.DriftBucket, 
 			b.Cur += cur[j]
 			b.Ref += ref[j]
 		}
+		curTotal += b.Cur
+		refTotal += b.Ref
 		out = append(out, b)
+	}
+	if !(curTotal > 0) || !(refTotal > 0) || math.IsInf(curTotal, 0) || math.IsInf(refTotal, 0) {
+		return nil, 0
+	}
+	for i := range out {
+		out[i].Cur /= curTotal
+		out[i].Ref /= refTotal
 	}
 	return out, k
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/visutility/otelcol-modelmon/internal/status"
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/drift"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/metadata"
 )
 
@@ -135,10 +136,10 @@ func TestMergeBuckets(t *testing.T) {
 		bounds[i] = float64(i)
 	}
 	for i := range cur {
-		cur[i], ref[i] = 1.0/200, 0
+		cur[i], ref[i] = 3, 0
 	}
-	ref[199] = 1
-	bars, k := mergeBuckets(bounds, cur, ref, status.MaxDriftBuckets)
+	ref[199] = 40
+	bars, k := mergeBuckets(bounds, cur, ref)
 	assert.Equal(t, 4, k)
 	require.Len(t, bars, 50)
 	assert.True(t, math.IsInf(bars[0].Lower, -1))
@@ -147,9 +148,11 @@ func TestMergeBuckets(t *testing.T) {
 	assert.True(t, math.IsInf(bars[49].Upper, 1))
 	assert.InDelta(t, 4.0/200, bars[10].Cur, 1e-12)
 	assert.Equal(t, 1.0, bars[49].Ref)
-	few, k := mergeBuckets([]float64{1}, []float64{0.5, 0.5}, []float64{1, 0}, status.MaxDriftBuckets)
+	few, k := mergeBuckets([]float64{1}, []float64{1, 3}, []float64{2, 0})
 	assert.Equal(t, 1, k)
-	assert.Len(t, few, 2)
+	assert.Equal(t, []status.DriftBucket{{Lower: math.Inf(-1), Upper: 1, Cur: 0.25, Ref: 1}, {Lower: 1, Upper: math.Inf(1), Cur: 0.75}}, few)
+	none, _ := mergeBuckets([]float64{1}, []float64{0, 0}, []float64{2, 0})
+	assert.Empty(t, none, "an empty side has no shares")
 }
 
 // TestHealthDriftGroups: each evaluated drift group reports its distance,
@@ -209,4 +212,56 @@ func TestHealthDriftGroups(t *testing.T) {
 	assert.Equal(t, point{MetricRuleValue, "income", "", dist["income"], 0.1, 5}, got[1])
 	assert.Equal(t, point{MetricAlertActive, "income", "firing", 1, 0, 5}, got[2])
 	assert.Greater(t, dist["income"], 0.1)
+}
+
+// BenchmarkStatusDriftModel: a model page with status.MaxDriftGroups drift
+// groups on a grid of bounds bounds. model_locked is the part under the
+// engine's lock (what a page poll can delay a batch by); model_page the
+// whole snapshot, with the bars laid out after the lock.
+func BenchmarkStatusDriftModel(b *testing.B) {
+	for _, bounds := range []int{16, drift.MaxBounds} {
+		rule := featureDrift()
+		rule.MinSamples = 1
+		e, _ := testEngine(b, driftConfig(rule), consumertest.NewNop())
+		grid := make([]float64, bounds)
+		for i := range grid {
+			grid[i] = float64(i)
+		}
+		counts := make([]uint64, bounds+1)
+		for i := range counts {
+			counts[i] = uint64(1 + i%7)
+		}
+		var points []featPoint
+		for s := range 20 {
+			for f := range status.MaxDriftGroups {
+				points = append(points, featPoint{model: "m", version: "1", feature: "f" + strconv.Itoa(f), metric: "model.feature.value",
+					t: t0.Add(time.Duration(s) * time.Second), bounds: grid, counts: counts})
+			}
+		}
+		e.clock = func() time.Time { return t0.Add(20 * time.Second) }
+		if _, err := e.processMetrics(context.Background(), featBatch(points)); err != nil {
+			b.Fatal(err)
+		}
+		src := source(e)
+		if m := src.Snapshot(status.Query{Model: "m:1"}).Models[0]; len(m.Drift) != status.MaxDriftGroups || len(m.Drift[0].Buckets) == 0 {
+			b.Fatal("no bars")
+		}
+		name := "bounds_" + strconv.Itoa(bounds)
+		b.Run(name+"/model_page", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				src.Snapshot(status.Query{Model: "m:1"})
+			}
+		})
+		b.Run(name+"/model_locked", func(b *testing.B) {
+			b.ReportAllocs()
+			m := e.order[0]
+			for b.Loop() {
+				e.mu.Lock()
+				e.statusModel(m, t0, true)
+				e.statusDrift(m)
+				e.mu.Unlock()
+			}
+		})
+	}
 }

@@ -17,23 +17,12 @@ func Compare(d Distance, cur, ref *Hist, s *Scratch) (Result, error) {
 	return Compute(d, bounds, cw, rw, s)
 }
 
-// Shares returns the current and the reference distribution as shares on
-// the grid Compare compares them on, in new slices (for display: it
-// allocates). An empty side is ErrEmpty.
-func Shares(cur, ref *Hist) (bounds, curShares, refShares []float64, err error) {
-	var s Scratch
-	b, cw, rw, err := s.align(cur, ref)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	curShares, refShares = make([]float64, len(cw)), make([]float64, len(rw))
-	if err := normalise(curShares, cw); err != nil {
-		return nil, nil, nil, err
-	}
-	if err := normalise(refShares, rw); err != nil {
-		return nil, nil, nil, err
-	}
-	return append([]float64(nil), b...), curShares, refShares, nil
+// Align lays the current and the reference distribution onto the grid
+// Compare compares them on: its bounds and each side's counts (a pinned
+// reference's shares) per bucket. The slices are s's or the histograms',
+// valid until either changes or s is used again; an empty side is ErrEmpty.
+func (s *Scratch) Align(cur, ref *Hist) (bounds, curCounts, refCounts []float64, err error) {
+	return s.align(cur, ref)
 }
 
 // align lays cur and ref onto one grid: bounds and the counts of each on
