@@ -129,6 +129,38 @@ func TestStatusDriftGroupsBounded(t *testing.T) {
 	assert.Equal(t, n, m.DriftGroups)
 }
 
+// TestStatusDriftSnapshotWhileIngesting: page reads race with drift
+// evaluation only through the engine's lock (run with -race); the last
+// snapshot sees the drifting group firing.
+func TestStatusDriftSnapshotWhileIngesting(t *testing.T) {
+	rule := featureDrift()
+	rule.Above = ptr(0.1)
+	e, _ := testEngine(t, driftConfig(rule), consumertest.NewNop())
+	points := driftStreams(1)[:2*90]
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < len(points); i += 2 {
+			_, _ = e.processMetrics(context.Background(), featBatch(points[i:i+2]))
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			s := source(e).Snapshot(status.Query{})
+			assert.Equal(t, 1, s.Counts.FiringAlerts)
+			m := source(e).Snapshot(status.Query{Model: "fraud:v1"}).Models[0]
+			require.Len(t, m.Drift, 2)
+			assert.Equal(t, status.StateFiring, m.Drift[0].State)
+			assert.NotEmpty(t, m.Drift[0].Buckets)
+			return
+		default:
+			_ = source(e).Snapshot(status.Query{})
+			_ = source(e).Snapshot(status.Query{Model: "fraud:v1"})
+		}
+	}
+}
+
 func TestMergeBuckets(t *testing.T) {
 	bounds := make([]float64, 199)
 	cur, ref := make([]float64, 200), make([]float64, 200)
