@@ -38,7 +38,7 @@ func (e *engine) deliver(ev *eventBatch) {
 	e.tel.RecordEvents(e.ctx, ev.firing, ev.resolved)
 	e.status.noteResolved(ev)
 	if e.saver != nil {
-		e.saver.queue(ev.ld)
+		e.saver.Queue(ev.ld)
 	}
 	if len(e.sinks) == 0 {
 		e.tel.RecordDropped(e.ctx, n)

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstore"
 )
 
 // FuzzRestore starts an engine on a storage holding one arbitrary record:
@@ -48,8 +49,8 @@ func FuzzRestore(f *testing.F) {
 		cfg.Storage = &id
 		store := newMemStorage()
 		k := "alert/x"
-		if _, v, err := decodeRecord(data); err == nil {
-			k = alertKeyPrefix + v.AlertID
+		if _, v, err := alertstore.Decode(data); err == nil {
+			k = alertstore.KeyPrefix + v.AlertID
 		}
 		store.put(k, data)
 		sink := new(consumertest.LogsSink)

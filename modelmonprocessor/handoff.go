@@ -13,6 +13,7 @@ import (
 
 	"github.com/visutility/otelcol-modelmon/internal/storagekv"
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstore"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 )
 
@@ -115,7 +116,7 @@ type handoffAnswer struct {
 // answers, and the models waiting for one.
 type handoff struct {
 	store    storagekv.Store
-	saver    *saver
+	saver    *alertstore.Saver
 	logger   *zap.Logger
 	tel      *telemetry.Telemetry
 	ctx      context.Context
@@ -146,7 +147,7 @@ type handoff struct {
 	warned  bool
 }
 
-func newHandoff(e *engine, store storagekv.Store, sv *saver) *handoff {
+func newHandoff(e *engine, store storagekv.Store, sv *alertstore.Saver) *handoff {
 	horizon := e.cfg.StaleAfter
 	for _, r := range e.rules {
 		if r.noData() && r.absentFor < horizon {
@@ -255,9 +256,9 @@ func (h *handoff) decodeSaved(keys []string, values [][]byte) []savedAlert {
 		if b == nil {
 			continue
 		}
-		res, v, err := decodeRecord(b)
-		if err == nil && keys[i] != alertKeyPrefix+v.AlertID {
-			err = errBadRecord
+		res, v, err := alertstore.Decode(b)
+		if err == nil && keys[i] != alertstore.KeyPrefix+v.AlertID {
+			err = alertstore.ErrBadRecord
 		}
 		if err != nil {
 			h.tel.RecordLoaded(h.ctx, telemetry.LoadCorrupt, 1)
@@ -278,7 +279,7 @@ func (e *engine) ask(m *model, q question) bool {
 	if q == askLoad {
 		r.keys = make([]string, 0, len(e.rules))
 		for _, rl := range e.rules {
-			r.keys = append(r.keys, alertKeyPrefix+modelevent.AlertID(rl.name, m.key.Attrs))
+			r.keys = append(r.keys, alertstore.KeyPrefix+modelevent.AlertID(rl.name, m.key.Attrs))
 		}
 	}
 	h.unanswered.Add(1)
@@ -512,7 +513,7 @@ func (e *engine) forget(m *model, owned bool) {
 		}
 		mh.held, mh.asking = nil, askNone
 		if owned {
-			e.ho.saver.put(mh.ownerKey, nil)
+			e.ho.saver.Put(mh.ownerKey, nil)
 		} else {
 			e.tel.RecordHandoff(e.ctx, telemetry.HandoffMoved, 1)
 		}
@@ -540,11 +541,11 @@ func (e *engine) writeOwners() {
 			continue
 		}
 		mh.ownerMark = m.dataMark
-		h.saver.put(mh.ownerKey, b)
+		h.saver.Put(mh.ownerKey, b)
 		n++
 	}
 	if n > 0 {
-		h.saver.kick()
+		h.saver.Kick()
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstore"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 )
 
@@ -104,7 +105,7 @@ func waitOwner(t *testing.T, s *memStorage, model, instance string) {
 }
 
 func alertKey(rule, model string) string {
-	return alertKeyPrefix + modelevent.AlertID(rule, modelKey(model))
+	return alertstore.KeyPrefix + modelevent.AlertID(rule, modelKey(model))
 }
 
 func modelKey(model string) []modelevent.Attribute {

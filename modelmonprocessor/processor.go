@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstore"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/health"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
@@ -78,7 +79,7 @@ type engine struct {
 	sinks  []*sink
 	// saver keeps the firing alerts in the storage extension; nil without
 	// storage.
-	saver *saver
+	saver *alertstore.Saver
 	// ho hands models and their alerts over between gateways sharing
 	// storage; nil without handoff. Set before the ticker starts.
 	ho *handoff
@@ -219,7 +220,7 @@ func (e *engine) shutdown(ctx context.Context) error {
 	e.sendMu.Unlock()
 	var err error
 	if sv != nil {
-		err = sv.close(ctx)
+		err = sv.Close(ctx)
 	}
 	e.cancel()
 	return err

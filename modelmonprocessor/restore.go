@@ -11,6 +11,7 @@ import (
 
 	"github.com/visutility/otelcol-modelmon/internal/storagekv"
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstore"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 )
@@ -40,12 +41,12 @@ func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 			}
 			return nil
 		}
-		if !strings.HasPrefix(key, alertKeyPrefix) {
+		if !strings.HasPrefix(key, alertstore.KeyPrefix) {
 			return nil
 		}
-		res, v, err := decodeRecord(b)
-		if err == nil && key != alertKeyPrefix+v.AlertID {
-			err = errBadRecord
+		res, v, err := alertstore.Decode(b)
+		if err == nil && key != alertstore.KeyPrefix+v.AlertID {
+			err = alertstore.ErrBadRecord
 		}
 		if err != nil {
 			e.logger.Warn("skipping an unreadable saved alert", zap.String("key", key), zap.Error(err))
