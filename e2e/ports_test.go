@@ -1,22 +1,15 @@
 package e2e
 
 import (
-	"net"
 	"os"
 	"os/exec"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/visutility/otelcol-modelmon/internal/testing/ports"
 )
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+// freePort returns a loopback TCP port for a server the test starts.
+func freePort(t *testing.T) int { return ports.Free(t) }
 
 // requireProgram returns the path of an external server the test needs. When
 // it is missing the test is skipped, except in CI (CI=true), where it fails:

@@ -2,7 +2,6 @@ package redisstorageextension
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -17,6 +16,8 @@ import (
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/visutility/otelcol-modelmon/internal/testing/ports"
 )
 
 const redisBinary = "/usr/bin/redis-server"
@@ -76,14 +77,7 @@ func (s *redisServer) stop() {
 	s.cmd = nil
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
-}
+func freePort(t *testing.T) int { return ports.Free(t) }
 
 // newStarted builds and starts the extension from the factory against addr.
 func newStarted(t *testing.T, addr string, edit func(*Config)) (storage.Extension, *componenttest.Telemetry) {

@@ -3,7 +3,6 @@ package retrainqueueexporter
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/visutility/otelcol-modelmon/internal/testing/ports"
 	"github.com/visutility/otelcol-modelmon/retrainqueueexporter/internal/job"
 )
 
@@ -29,14 +29,7 @@ func startRedis(t *testing.T, extraArgs ...string) string {
 	return runRedis(t, port, args, &redis.Options{Password: passwordOf(extraArgs)})
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
-}
+func freePort(t *testing.T) int { return ports.Free(t) }
 
 // runRedis starts redis-server with args on port and waits until a client
 // with opts gets an answer to PING.
