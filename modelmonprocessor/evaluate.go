@@ -24,9 +24,6 @@ func isActive(t *alertstate.Tracker) bool { return t.State() != alertstate.Inact
 func (e *engine) onPoint(m *model, sig int, t int64, v float64) {
 	for _, ri := range e.rulesBySignal[sig] {
 		r, rs := e.rules[ri], &m.rules[ri]
-		if r.noData() {
-			continue
-		}
 		if r.stepped {
 			if rs.nextEval != 0 && t < rs.nextEval {
 				continue

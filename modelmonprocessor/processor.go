@@ -61,8 +61,8 @@ type engine struct {
 	// earlier metrics; emptied after each batch.
 	recent identity.Recent[*model]
 	batch  uint64
-	// now is the arrival time of the batch or tick in progress (unix
-	// nanoseconds) and events the events it made.
+	// The arrival time (unix nanoseconds) of the batch or tick in
+	// progress, and the events it made.
 	now     int64
 	events  *eventBatch
 	touched []*model

@@ -337,8 +337,8 @@ func (e *engine) statusRules() []status.Rule {
 	return out
 }
 
-// statusModel copies one model; with windows, its signals too. now is the
-// collector's clock the model's clock is read at. The caller holds mu.
+// statusModel copies one model; with windows, its signals too. The model's
+// clock is read at the collector's time now. The caller holds mu.
 func (e *engine) statusModel(m *model, now time.Time, windows bool) status.Model {
 	sm := status.Model{
 		ID:       m.key.ID,

@@ -37,7 +37,7 @@ type statusExtension struct {
 	done   chan struct{}
 	// addr is the address the server listens on.
 	addr string
-	// now is the clock pages show ages against; tests replace it.
+	// now gives the time pages show ages against; tests replace it.
 	now func() time.Time
 }
 

@@ -10,9 +10,9 @@ import (
 )
 
 // Ports handed out lie below Linux's ephemeral range (32768–60999 by
-// default): a port chosen now is often bound only later (a server started
-// mid-test, a restart on the same port), and meanwhile any outgoing
-// connection on the machine could take an ephemeral port as its own.
+// default): a server is often started well after its port is chosen
+// (mid-test, or on the same port after a restart), and in between any
+// outgoing connection on the machine could take an ephemeral port as its own.
 const (
 	low  = 20000
 	high = 32000
