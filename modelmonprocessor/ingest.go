@@ -120,17 +120,13 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 
 // seen moves m's clock and signal sig's liveness on to data time t: any
 // point with a valid time, even one refused later as invalid or late, shows
-// that the model and the signal are alive, and ends their absence. An
-// absence the point shows in data time (a gap of absent_for since the
-// previous point) starts first, as the ticker would have started it had the
-// points arrived as they were made: a backlog gives the events live traffic
-// gives.
+// that the model and the signal are alive.
 func (e *engine) seen(m *model, sig int, t int64) {
 	for _, ri := range e.noDataBySignal[sig] {
-		e.absence(m, e.rules[ri], &m.rules[ri], t)
+		e.dataArrived(m, e.rules[ri], &m.rules[ri], t)
 	}
 	for _, ri := range e.modelNoData {
-		e.absence(m, e.rules[ri], &m.rules[ri], t)
+		e.dataArrived(m, e.rules[ri], &m.rules[ri], t)
 	}
 	m.seen(t, e.now)
 	ss := &m.signals[sig]
@@ -140,12 +136,17 @@ func (e *engine) seen(m *model, sig int, t int64) {
 	if m.holdUntil < 0 {
 		m.holdUntil = t + int64(e.cfg.Window.Duration)
 	}
-	for _, ri := range e.noDataBySignal[sig] {
-		e.present(m, e.rules[ri], &m.rules[ri], t)
-	}
-	for _, ri := range e.modelNoData {
-		e.present(m, e.rules[ri], &m.rules[ri], t)
-	}
+}
+
+// dataArrived tells a no_data rule that its data arrived at t. An absence
+// the point shows in data time (a gap of absent_for since the newest point
+// before it) starts first, as the ticker would have started it had the
+// points arrived as they were made, so a backlog gives the events live
+// traffic gives; then the data ends the absence. Called before the point
+// moves the model's newest time.
+func (e *engine) dataArrived(m *model, r *rule, rs *ruleState, t int64) {
+	e.absence(m, r, rs, t)
+	e.present(m, r, rs, t)
 }
 
 // admit adds (t, v) to the signal's window, or only checks t against the
