@@ -3,14 +3,11 @@ package e2e
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 )
 
 // batchingConfig: a static rule with `for`, a Page-Hinkley detector on every
@@ -61,38 +58,19 @@ service:
 
 // accuracyStream is 300 points a second apart of three models, each with a
 // 3σ drop that starts and ends at its own time, stamped an hour ago.
-func accuracyStream(base time.Time) [][3]any {
+func accuracyStream(base time.Time) []accuracyPoint {
 	rng := rand.New(rand.NewPCG(7, 7))
-	var out [][3]any
+	var out []accuracyPoint
 	for i := range 300 {
 		for m := range 3 {
 			v := 0.95 + 0.01*rng.NormFloat64()
 			if i >= 100+20*m && i < 200+10*m {
 				v -= 0.03
 			}
-			out = append(out, [3]any{fmt.Sprintf("batch-m%d", m), base.Add(time.Duration(i) * time.Second), v})
+			out = append(out, accuracyPoint{fmt.Sprintf("batch-m%d", m), base.Add(time.Duration(i) * time.Second), v})
 		}
 	}
 	return out
-}
-
-func postAccuracies(t *testing.T, c *collector, points [][3]any) {
-	t.Helper()
-	md := pmetric.NewMetrics()
-	ms := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics()
-	for _, p := range points {
-		m := ms.AppendEmpty()
-		m.SetName("model.accuracy")
-		dp := m.SetEmptyGauge().DataPoints().AppendEmpty()
-		dp.Attributes().PutStr("model.name", p[0].(string))
-		dp.Attributes().PutStr("model.version", "v1")
-		dp.SetTimestamp(pcommonTime(p[1].(time.Time)))
-		dp.SetDoubleValue(p[2].(float64))
-	}
-	body, err := pmetricotlp.NewExportRequestFromMetrics(md).MarshalProto()
-	require.NoError(t, err)
-	code, answer := postOTLP(t, c, "application/x-protobuf", body)
-	require.Equal(t, http.StatusOK, code, answer)
 }
 
 // TestBatchingSameEvents: the same points sent to the built distro one per

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 )
 
 // clockConfig: one rule on the latest accuracy, Alertmanager re-sent only
@@ -55,24 +56,37 @@ service:
       exporters: [alert_webhook, retrain_queue]
 `
 
-// sendAccuracy posts one accuracy point of model stamped at ts over
-// OTLP/HTTP protobuf.
-func sendAccuracy(t *testing.T, c *collector, model string, v float64, ts time.Time) {
+// accuracyPoint is one model.accuracy point of a model (version v1).
+type accuracyPoint struct {
+	model string
+	t     time.Time
+	v     float64
+}
+
+// postAccuracies posts the points in one OTLP/HTTP protobuf request.
+func postAccuracies(t *testing.T, c *collector, points []accuracyPoint) {
 	t.Helper()
 	md := pmetric.NewMetrics()
-	rm := md.ResourceMetrics().AppendEmpty()
-	rm.Resource().Attributes().PutStr("service.name", model+"-api")
-	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
-	m.SetName("model.accuracy")
-	dp := m.SetEmptyGauge().DataPoints().AppendEmpty()
-	dp.SetDoubleValue(v)
-	dp.SetTimestamp(pcommonTime(ts))
-	dp.Attributes().PutStr("model.name", model)
-	dp.Attributes().PutStr("model.version", "v1")
-	body, err := (&pmetric.ProtoMarshaler{}).MarshalMetrics(md)
+	ms := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics()
+	for _, p := range points {
+		m := ms.AppendEmpty()
+		m.SetName("model.accuracy")
+		dp := m.SetEmptyGauge().DataPoints().AppendEmpty()
+		dp.Attributes().PutStr("model.name", p.model)
+		dp.Attributes().PutStr("model.version", "v1")
+		dp.SetTimestamp(pcommonTime(p.t))
+		dp.SetDoubleValue(p.v)
+	}
+	body, err := pmetricotlp.NewExportRequestFromMetrics(md).MarshalProto()
 	require.NoError(t, err)
 	code, answer := postOTLP(t, c, "application/x-protobuf", body)
 	require.Equal(t, http.StatusOK, code, answer)
+}
+
+// sendAccuracy posts one accuracy point of model stamped at ts.
+func sendAccuracy(t *testing.T, c *collector, model string, v float64, ts time.Time) {
+	t.Helper()
+	postAccuracies(t, c, []accuracyPoint{{model: model, t: ts, v: v}})
 }
 
 // amAlertsFor lists the alerts Alertmanager holds as active for model.
