@@ -235,12 +235,7 @@ func (e *engine) scanFleet(q status.Query, snap *status.Snapshot) ([]fleetRow, [
 			if st == alertstate.Inactive {
 				continue
 			}
-			worst = max(worst, st)
-			if st == alertstate.Firing {
-				c.FiringAlerts++
-			} else {
-				c.PendingAlerts++
-			}
+			worst = tallyAlert(st, worst, c)
 			alerts = append(alerts, alertRow{m: m, id: m.key.ID, rule: ri, state: st, activeAt: t.ActiveAt().UnixNano()})
 		}
 		worst, alerts = e.scanDrift(m, worst, c, alerts)
@@ -491,4 +486,15 @@ func (e *engine) statusAlert(m *model, ri int, now time.Time) (status.Alert, tem
 		Observed: a.Value, Threshold: a.Threshold, State: a.State,
 	}
 	return a, d
+}
+
+// tallyAlert counts an active lifecycle of state st in the fleet counts and
+// returns the worse of st and worst.
+func tallyAlert(st, worst alertstate.State, c *status.Counts) alertstate.State {
+	if st == alertstate.Firing {
+		c.FiringAlerts++
+	} else {
+		c.PendingAlerts++
+	}
+	return max(worst, st)
 }

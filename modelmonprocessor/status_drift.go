@@ -29,12 +29,7 @@ func (e *engine) scanDrift(m *model, worst alertstate.State, c *status.Counts, a
 			if st == alertstate.Inactive {
 				continue
 			}
-			worst = max(worst, st)
-			if st == alertstate.Firing {
-				c.FiringAlerts++
-			} else {
-				c.PendingAlerts++
-			}
+			worst = tallyAlert(st, worst, c)
 			alerts = append(alerts, alertRow{m: m, id: m.key.ID, rule: ri, group: g, state: st, activeAt: g.rs.tracker.ActiveAt().UnixNano()})
 		}
 	}
