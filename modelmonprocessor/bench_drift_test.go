@@ -101,9 +101,9 @@ func BenchmarkDriftPerPoint(b *testing.B) {
 // groupMemory sums the heap memory of every drift group's window and
 // reference.
 func groupMemory(e *engine) (groups, bytes int) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, m := range e.order {
+	e.lockAll()
+	defer e.unlockAll()
+	for _, m := range e.allModels() {
 		if m.drift == nil {
 			continue
 		}

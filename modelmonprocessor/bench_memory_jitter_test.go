@@ -40,7 +40,7 @@ func BenchmarkMemoryPerModelSignalJittered(b *testing.B) {
 				}
 				runtime.GC()
 				runtime.ReadMemStats(&after)
-				if got := s.models.Len(); got != models {
+				if got := s.modelsLen(); got != models {
 					b.Fatalf("tracking %d models, want %d", got, models)
 				}
 				runtime.KeepAlive(rounds)

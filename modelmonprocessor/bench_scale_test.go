@@ -95,7 +95,7 @@ func measureModelMemory(b *testing.B, models, fill int, hist bool) float64 {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	if got := s.models.Len(); got != models {
+	if got := s.modelsLen(); got != models {
 		b.Fatalf("tracking %d models, want %d", got, models)
 	}
 	runtime.KeepAlive(rounds)
@@ -111,7 +111,7 @@ func BenchmarkEvaluationTick(b *testing.B) {
 	p, s := benchProcessor(b, cfg, round[0].ResourceMetrics().Len())
 	consumeAll(b, p, round)
 	consumeAll(b, p, fleetRound(models, 1, false))
-	if got := s.models.Len(); got != models {
+	if got := s.modelsLen(); got != models {
 		b.Fatalf("tracking %d models, want %d", got, models)
 	}
 	b.ReportAllocs()

@@ -98,9 +98,9 @@ func TestCardinalityAttack(t *testing.T) {
 	}
 	after := heapInUse()
 	t.Logf("heap: %.1f MiB with no model, %.1f MiB with %d models tracked, %.1f MiB after %d more names",
-		mib(empty), mib(before), e.models.Len(), mib(after), attackModels-attackBatch)
+		mib(empty), mib(before), e.modelsLen(), mib(after), attackModels-attackBatch)
 
-	assert.Equal(t, attackLimit, e.models.Len())
+	assert.Equal(t, attackLimit, e.modelsLen())
 	got := sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome")
 	assert.Equal(t, int64(attackModels-attackLimit+1), got["over_limit"], "every refused name is counted")
 	assert.Equal(t, int64(attackLimit-1+3), got["matched"], "the tracked attack models and the victim's points")

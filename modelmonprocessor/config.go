@@ -41,6 +41,11 @@ type Config struct {
 	EvaluationInterval time.Duration `mapstructure:"evaluation_interval"`
 	// MaxModels bounds the number of models tracked at once.
 	MaxModels int `mapstructure:"max_models"`
+	// Shards is the number of locks the models are spread over, so that
+	// batches of different models are processed in parallel. 0 (the
+	// default) takes four per CPU available to the collector, one on a
+	// single CPU.
+	Shards int `mapstructure:"shards"`
 	// StaleAfter evicts a model that sent nothing for this long.
 	StaleAfter time.Duration `mapstructure:"stale_after"`
 	// MaxPendingEvents bounds the events kept while the logs pipeline refuses them.
@@ -254,6 +259,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxModels < 1 {
 		add("max_models: must be at least 1, got %d", c.MaxModels)
+	}
+	if c.Shards < 0 || c.Shards > maxShards {
+		add("shards: must be between 0 (by CPU count) and %d, got %d", maxShards, c.Shards)
 	}
 	if c.StaleAfter <= 0 {
 		add("stale_after: must be positive, got %s", c.StaleAfter)

@@ -3,6 +3,8 @@ package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/mode
 import (
 	"errors"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -37,18 +39,19 @@ type driftEngine struct {
 	versionAt int
 	// versions holds the previous_version memory per rule, model name (the
 	// model key without its version) and group; entries go when the last
-	// version of a name is evicted.
-	versions map[string]*drift.Versions
+	// version of a name is evicted. The map is shared by the shards and
+	// guarded by versionsMu; a name's versions share a shard (see
+	// shardOf), which guards each entry.
+	versionsMu sync.Mutex
+	versions   map[string]*drift.Versions
 
-	scratch drift.Scratch
-	key     []byte
-	bounds  []float64
-	neg     []uint64
+	// statusScratch serves the status page, which holds every shard.
+	statusScratch drift.Scratch
 	// warned marks, per drift rule, that an incompatible grid was logged;
 	// warnedLimit that max_groups was; warnedGauge, per signal, that a gauge
 	// reached a signal only drift rules read.
-	warned, warnedLimit []bool
-	warnedGauge         []bool
+	warned, warnedLimit []atomic.Bool
+	warnedGauge         []atomic.Bool
 }
 
 // modelDrift is one model's state of the drift rules, by driftRule.index.
@@ -97,7 +100,7 @@ func newDriftEngine(e *engine) *driftEngine {
 			d = &driftEngine{
 				bySignal:    make([][]int, len(e.signals.names)),
 				only:        make([]bool, len(e.signals.names)),
-				warnedGauge: make([]bool, len(e.signals.names)),
+				warnedGauge: make([]atomic.Bool, len(e.signals.names)),
 				versionAt:   -1,
 				versions:    map[string]*drift.Versions{},
 			}
@@ -120,23 +123,21 @@ func newDriftEngine(e *engine) *driftEngine {
 			d.versionAt = i
 		}
 	}
-	d.warned = make([]bool, len(d.rules))
-	d.warnedLimit = make([]bool, len(d.rules))
+	d.warned = make([]atomic.Bool, len(d.rules))
+	d.warnedLimit = make([]atomic.Bool, len(d.rules))
 	return d
 }
 
 // driftNumber reports whether a gauge or sum point of signal sig has no
 // rule to feed: only drift rules read the signal, and they need histograms.
 // The first such point is logged.
-func (e *engine) driftNumber(sig int) (refused bool) {
+func (e *worker) driftNumber(sig int) (refused bool) {
 	return e.drift != nil && e.drift.only[sig] && e.warnNumber(sig)
 }
 
 // warnNumber logs the first gauge or sum point of a drift-only signal.
-func (e *engine) warnNumber(sig int) bool {
-	d := e.drift
-	if !d.warnedGauge[sig] {
-		d.warnedGauge[sig] = true
+func (e *worker) warnNumber(sig int) bool {
+	if e.drift.warnedGauge[sig].CompareAndSwap(false, true) {
 		e.logger.Warn("a drift rule reads a signal that arrives as a gauge or sum; drift needs histogram points, these are counted invalid_value",
 			zap.String("signal", e.signals.names[sig]))
 	}
@@ -159,14 +160,14 @@ type driftPoint struct {
 // and whether the point goes on to the signal's other rules (false for an
 // invalid point). Callers check e.drift != nil first, so that a histogram
 // signal without drift rules pays one nil check.
-func (e *engine) driftExplicit(m *model, sig int, t int64, attrs pcommon.Map, bounds []float64, counts []uint64, count uint64, scale float64) (telemetry.Outcome, bool) {
+func (e *worker) driftExplicit(m *model, sig int, t int64, attrs pcommon.Map, bounds []float64, counts []uint64, count uint64, scale float64) (telemetry.Outcome, bool) {
 	if len(e.drift.bySignal[sig]) == 0 || count == 0 {
 		return telemetry.Matched, true
 	}
 	if drift.CheckPoint(bounds, counts, count) != nil {
 		return telemetry.InvalidValue, false
 	}
-	p := driftPoint{t: t, attrs: attrs, bounds: e.drift.scaled(bounds, scale), counts: counts, count: count}
+	p := driftPoint{t: t, attrs: attrs, bounds: e.ds.scaled(bounds, scale), counts: counts, count: count}
 	return e.driftFeed(m, sig, &p), true
 }
 
@@ -175,11 +176,11 @@ func (e *engine) driftExplicit(m *model, sig int, t int64, attrs pcommon.Map, bo
 // negative buckets are read from a delta point only: cumulative streams keep
 // the positive buckets, so a cumulative point with negative observations is
 // counted invalid_value.
-func (e *engine) driftExponential(m *model, sig int, t int64, attrs pcommon.Map, scale int32, zero uint64, offset int32, pos []uint64, cumulative bool, neg pmetric.ExponentialHistogramDataPointBuckets, count uint64) (telemetry.Outcome, bool) {
+func (e *worker) driftExponential(m *model, sig int, t int64, attrs pcommon.Map, scale int32, zero uint64, offset int32, pos []uint64, cumulative bool, neg pmetric.ExponentialHistogramDataPointBuckets, count uint64) (telemetry.Outcome, bool) {
 	if len(e.drift.bySignal[sig]) == 0 || count == 0 {
 		return telemetry.Matched, true
 	}
-	d := e.drift
+	d := &e.ds
 	d.neg = d.neg[:0]
 	for i := 0; i < neg.BucketCounts().Len(); i++ {
 		d.neg = append(d.neg, neg.BucketCounts().At(i))
@@ -223,7 +224,7 @@ func validExp(p *drift.ExpPoint) bool {
 
 // scaled returns bounds in the signal's unit (milliseconds for time units),
 // as the other windows keep them.
-func (d *driftEngine) scaled(bounds []float64, scale float64) []float64 {
+func (d *driftScratch) scaled(bounds []float64, scale float64) []float64 {
 	if scale == 1 || scale <= 0 {
 		return bounds
 	}
@@ -256,7 +257,7 @@ func worse(a, b telemetry.Outcome) telemetry.Outcome {
 
 // driftFeed adds a valid point to the window of each drift rule of sig for
 // the point's group and evaluates the rule there.
-func (e *engine) driftFeed(m *model, sig int, p *driftPoint) telemetry.Outcome {
+func (e *worker) driftFeed(m *model, sig int, p *driftPoint) telemetry.Outcome {
 	d := e.drift
 	if m.drift == nil {
 		m.drift = &modelDrift{rules: make([]driftRuleState, len(d.rules))}
@@ -289,13 +290,12 @@ func (e *engine) driftFeed(m *model, sig int, p *driftPoint) telemetry.Outcome {
 
 // driftRefusal is the outcome of a point a drift window or comparison
 // refused; grids that cannot be merged are logged once per rule.
-func (e *engine) driftRefusal(r *rule, err error) telemetry.Outcome {
+func (e *worker) driftRefusal(r *rule, err error) telemetry.Outcome {
 	switch {
 	case errors.Is(err, drift.ErrLate):
 		return telemetry.Late
 	case errors.Is(err, drift.ErrIncompatibleBounds), errors.Is(err, drift.ErrLayout):
-		if i := r.dist.index; !e.drift.warned[i] {
-			e.drift.warned[i] = true
+		if e.drift.warned[r.dist.index].CompareAndSwap(false, true) {
 			e.logger.Warn("a drift rule got histograms whose buckets cannot be compared; such points are counted invalid_value",
 				zap.String("rule", r.name), zap.String("signal", r.signal), zap.Error(err))
 		}
@@ -306,10 +306,10 @@ func (e *engine) driftRefusal(r *rule, err error) telemetry.Outcome {
 // driftGroupFor returns the group of a point's attributes for rule r,
 // creating it; nil with the outcome when the group cannot be had (max_groups
 // reached, or a value longer than a model-key value may be).
-func (e *engine) driftGroupFor(m *model, r *rule, attrs pcommon.Map) (*driftGroup, telemetry.Outcome) {
-	d := e.drift
+func (e *worker) driftGroupFor(m *model, r *rule, attrs pcommon.Map) (*driftGroup, telemetry.Outcome) {
+	d, ds := e.drift, &e.ds
 	st := &m.drift.rules[r.dist.index]
-	d.key = d.key[:0]
+	ds.key = ds.key[:0]
 	for _, name := range r.dist.groupBy {
 		if v, ok := attrs.Get(name); ok {
 			s := v.Str()
@@ -319,16 +319,15 @@ func (e *engine) driftGroupFor(m *model, r *rule, attrs pcommon.Map) (*driftGrou
 			if len(s) > identity.MaxValueLen {
 				return nil, telemetry.InvalidValue
 			}
-			d.key = append(d.key, s...)
+			ds.key = append(ds.key, s...)
 		}
-		d.key = append(d.key, 0xff)
+		ds.key = append(ds.key, 0xff)
 	}
-	if g, ok := st.groups[string(d.key)]; ok {
+	if g, ok := st.groups[string(ds.key)]; ok {
 		return g, telemetry.Matched
 	}
 	if len(st.order) >= r.dist.maxGroups {
-		if i := r.dist.index; !d.warnedLimit[i] {
-			d.warnedLimit[i] = true
+		if d.warnedLimit[r.dist.index].CompareAndSwap(false, true) {
 			e.logger.Warn("max_groups reached: points of further groups are not evaluated by this drift rule",
 				zap.String("rule", r.name), zap.Int("max_groups", r.dist.maxGroups), zap.String("model", m.key.ID))
 		}
@@ -346,14 +345,16 @@ func (e *engine) driftGroupFor(m *model, r *rule, attrs pcommon.Map) (*driftGrou
 	}
 	g.rs.alertID = modelevent.AlertID(r.name, m.key.Attrs, g.attrs...)
 	g.rs.det = e.detector(r.dist.ri, r)
-	g.key = string(d.key)
+	g.key = string(ds.key)
 	if r.dist.ref == drift.PreviousVersion {
-		g.versionsKey = e.versionsKey(m, r, d.key)
+		g.versionsKey = e.versionsKey(m, r, ds.key)
+		d.versionsMu.Lock()
 		g.versions = d.versions[g.versionsKey]
 		if g.versions == nil {
 			g.versions = &drift.Versions{}
 			d.versions[g.versionsKey] = g.versions
 		}
+		d.versionsMu.Unlock()
 	}
 	if st.groups == nil {
 		st.groups = map[string]*driftGroup{}
@@ -365,7 +366,7 @@ func (e *engine) driftGroupFor(m *model, r *rule, attrs pcommon.Map) (*driftGrou
 
 // versionsKey names the previous_version memory of rule r, m's model name
 // (its key without the version) and a group.
-func (e *engine) versionsKey(m *model, r *rule, group []byte) string {
+func (e *worker) versionsKey(m *model, r *rule, group []byte) string {
 	b := strconv.AppendInt(nil, int64(r.dist.index), 10)
 	for i, a := range m.key.Attrs {
 		if i == e.drift.versionAt {
@@ -389,7 +390,7 @@ func (e *engine) version(m *model) string {
 // evaluateDrift compares the group's window with its reference at data time
 // t and steps the group's lifecycle there. It returns the comparison's error
 // when the point made the distributions incomparable.
-func (e *engine) evaluateDrift(m *model, r *rule, g *driftGroup, t int64) error {
+func (e *worker) evaluateDrift(m *model, r *rule, g *driftGroup, t int64) error {
 	e.advanceDrift(m, r, g, t)
 	rs := &g.rs
 	n := g.win.Len()
@@ -402,7 +403,7 @@ func (e *engine) evaluateDrift(m *model, r *rule, g *driftGroup, t int64) error 
 	case !full || !ok:
 		rs.cond = rs.cond && rs.restored
 	default:
-		res, err := drift.Compare(r.dist.dist, cur, ref, &e.drift.scratch)
+		res, err := drift.Compare(r.dist.dist, cur, ref, &e.ds.scratch)
 		if err != nil {
 			// Too little to compare (an empty side, wasserstein without a
 			// finite bucket) says nothing; other errors are the point's.
@@ -425,7 +426,7 @@ func (e *engine) evaluateDrift(m *model, r *rule, g *driftGroup, t int64) error 
 }
 
 // driftReference returns what the group's window is compared with.
-func (e *engine) driftReference(m *model, r *rule, g *driftGroup, cur *drift.Hist, n int, t int64) (*drift.Hist, bool) {
+func (e *worker) driftReference(m *model, r *rule, g *driftGroup, cur *drift.Hist, n int, t int64) (*drift.Hist, bool) {
 	switch r.dist.ref {
 	case drift.Pinned:
 		return r.dist.pinned, r.dist.pinned != nil
@@ -442,7 +443,7 @@ func (e *engine) driftReference(m *model, r *rule, g *driftGroup, cur *drift.His
 
 // advanceDrift makes the group's transitions due up to limit, as advance
 // does for a model's rules.
-func (e *engine) advanceDrift(m *model, r *rule, g *driftGroup, limit int64) {
+func (e *worker) advanceDrift(m *model, r *rule, g *driftGroup, limit int64) {
 	for range 3 {
 		at, ok := g.rs.tracker.Due(r.forDur, r.keepFiring)
 		if !ok || at > limit {
@@ -453,7 +454,7 @@ func (e *engine) advanceDrift(m *model, r *rule, g *driftGroup, limit int64) {
 }
 
 // stepDrift steps the group's lifecycle at data time at, as step does.
-func (e *engine) stepDrift(m *model, r *rule, g *driftGroup, at int64) {
+func (e *worker) stepDrift(m *model, r *rule, g *driftGroup, at int64) {
 	rs := &g.rs
 	activeBefore := rs.tracker.ActiveAt()
 	tr := rs.tracker.Step(rs.cond, time.Unix(0, at), r.forDur, r.keepFiring)
@@ -471,7 +472,7 @@ func (e *engine) stepDrift(m *model, r *rule, g *driftGroup, at int64) {
 
 // driftViolation is the event of a group's transition: the rule's event
 // plus the group attributes, the reference and the buckets that moved most.
-func (e *engine) driftViolation(m *model, r *rule, g *driftGroup, state modelevent.State, at, startedAt time.Time, reason string) *modelevent.Violation {
+func (e *worker) driftViolation(m *model, r *rule, g *driftGroup, state modelevent.State, at, startedAt time.Time, reason string) *modelevent.Violation {
 	v := e.violation(m, r, &g.rs, state, at, startedAt, reason)
 	v.Group = g.attrs
 	top := g.res.Buckets()
@@ -501,7 +502,7 @@ func (e *engine) driftViolation(m *model, r *rule, g *driftGroup, state modeleve
 // tickDrift advances m's drift lifecycles to limit, and drops a group that
 // sent nothing for stale_after while its model goes on (a feature that was
 // removed), resolving its alert as expired.
-func (e *engine) tickDrift(m *model, limit int64) {
+func (e *worker) tickDrift(m *model, limit int64) {
 	if m.drift == nil {
 		return
 	}
@@ -523,7 +524,7 @@ func (e *engine) tickDrift(m *model, limit int64) {
 
 // evictDrift resolves m's firing drift alerts as expired at data time at
 // and forgets its groups, as evict does for the model's rules.
-func (e *engine) evictDrift(m *model, at int64) {
+func (e *worker) evictDrift(m *model, at int64) {
 	if m.drift == nil {
 		return
 	}
@@ -539,7 +540,7 @@ func (e *engine) evictDrift(m *model, at int64) {
 
 // dropGroup forgets one group; a firing alert resolves as expired. The
 // caller removes g from st.order.
-func (e *engine) dropGroup(m *model, r *rule, st *driftRuleState, g *driftGroup, at int64) {
+func (e *worker) dropGroup(m *model, r *rule, st *driftRuleState, g *driftGroup, at int64) {
 	activeAt := g.rs.tracker.ActiveAt()
 	if g.rs.tracker.ForceResolve() {
 		when := time.Unix(0, max(at, g.rs.tracker.Last())).UTC()
@@ -550,7 +551,9 @@ func (e *engine) dropGroup(m *model, r *rule, st *driftRuleState, g *driftGroup,
 	if g.versions != nil {
 		g.versions.Forget(e.version(m))
 		if g.versions.Len() == 0 {
+			e.drift.versionsMu.Lock()
 			delete(e.drift.versions, g.versionsKey)
+			e.drift.versionsMu.Unlock()
 		}
 	}
 }
@@ -560,7 +563,7 @@ func (e *engine) dropGroup(m *model, r *rule, st *driftRuleState, g *driftGroup,
 // after the restart, and for a learned reference a reference learnt anew
 // from them), then resolves or goes on as the data says. The caller holds
 // mu. It reports false when the group is beyond max_groups.
-func (e *engine) restoreDrift(m *model, r *rule, v *modelevent.Violation) bool {
+func (e *worker) restoreDrift(m *model, r *rule, v *modelevent.Violation) bool {
 	if m.drift == nil {
 		m.drift = &modelDrift{rules: make([]driftRuleState, len(e.drift.rules))}
 	}

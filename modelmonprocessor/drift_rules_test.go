@@ -224,9 +224,9 @@ func TestDriftMaxGroups(t *testing.T) {
 		}
 	}
 	sendHist(t, e, points, 100)
-	st := e.models.Len()
+	st := e.modelsLen()
 	require.Equal(t, 1, st)
-	m := e.order[0]
+	m := e.allModels()[0]
 	require.Len(t, m.drift.rules[0].order, 2)
 	assert.Equal(t, "a", m.drift.rules[0].order[0].attrs[0].Value)
 	assert.Equal(t, "b", m.drift.rules[0].order[1].attrs[0].Value)
@@ -293,7 +293,7 @@ func TestDriftEviction(t *testing.T) {
 	assert.Equal(t, vs[0].AlertID, vs[1].AlertID)
 	assert.Equal(t, []modelevent.Attribute{{Key: "feature.name", Value: "f"}}, vs[1].Group)
 	assert.Equal(t, t0.Add(cfg.StaleAfter), vs[1].Time)
-	assert.Equal(t, 0, e.models.Len())
+	assert.Equal(t, 0, e.modelsLen())
 }
 
 // TestDriftCumulative: cumulative streams per feature give the events their
@@ -390,7 +390,7 @@ func TestDriftHostile(t *testing.T) {
 				require.NoError(t, err)
 			})
 			assert.Equal(t, map[string]int64{"matched": 1, "invalid_value": 1}, sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
-			g := e.order[0].drift.rules[0].order[0]
+			g := e.allModels()[0].drift.rules[0].order[0]
 			assert.Equal(t, 1, g.win.Len(), "the window holds the good point only")
 		})
 	}

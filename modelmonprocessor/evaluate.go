@@ -21,7 +21,7 @@ func isActive(t *alertstate.Tracker) bool { return t.State() != alertstate.Inact
 // events however they are batched; adaptive rules on a window aggregate learn
 // from one evaluation per evaluation_interval of data time. The caller holds
 // mu.
-func (e *engine) onPoint(m *model, sig int, t int64, v float64) {
+func (e *worker) onPoint(m *model, sig int, t int64, v float64) {
 	for _, ri := range e.rulesBySignal[sig] {
 		r, rs := e.rules[ri], &m.rules[ri]
 		if r.stepped {
@@ -50,7 +50,7 @@ func (e *engine) onPoint(m *model, sig int, t int64, v float64) {
 
 // present ends the absence a no_data rule reported: data of the signal it
 // watches arrived at t. The caller holds mu.
-func (e *engine) present(m *model, r *rule, rs *ruleState, t int64) {
+func (e *worker) present(m *model, r *rule, rs *ruleState, t int64) {
 	if !rs.cond && rs.tracker.State() == alertstate.Inactive {
 		return
 	}
@@ -63,7 +63,7 @@ func (e *engine) present(m *model, r *rule, rs *ruleState, t int64) {
 // absence starts the absence of a no_data rule once its signal's newest
 // point is absent_for behind limit: at exactly that data time, so that the
 // event does not depend on when the ticker looked. The caller holds mu.
-func (e *engine) absence(m *model, r *rule, rs *ruleState, limit int64) {
+func (e *worker) absence(m *model, r *rule, rs *ruleState, limit int64) {
 	if rs.cond {
 		return
 	}
@@ -99,7 +99,7 @@ func (m *model) lastData(sig int) int64 {
 // a pending alert fires at ActiveAt + for, a kept alert resolves when
 // keep_firing_for runs out. Each is stamped with the time it fell due. The
 // caller holds mu.
-func (e *engine) advance(m *model, r *rule, rs *ruleState, limit int64) {
+func (e *worker) advance(m *model, r *rule, rs *ruleState, limit int64) {
 	// Each due transition leaves a state with no due time, or one that the
 	// other condition would need: two rounds suffice, a third is a guard.
 	for range 3 {
@@ -116,7 +116,7 @@ func (e *engine) advance(m *model, r *rule, rs *ruleState, limit int64) {
 
 // observeValue feeds a raw value to the detector of a rule that watches
 // every point.
-func (e *engine) observeValue(rs *ruleState, v float64, t int64) {
+func (e *worker) observeValue(rs *ruleState, v float64, t int64) {
 	if rs.restored {
 		rs.cond = observeRestored(rs, v, t)
 		return
@@ -126,7 +126,7 @@ func (e *engine) observeValue(rs *ruleState, v float64, t int64) {
 	rs.cond = rs.res.Ready && rs.res.Breach
 }
 
-func (e *engine) evaluateValue(m *model, r *rule, rs *ruleState) {
+func (e *worker) evaluateValue(m *model, r *rule, rs *ruleState) {
 	v, n, start, end, ok := e.aggregate(m, r.sig, r.agg)
 	rs.samples, rs.winStart, rs.winEnd = n, start, end
 	if !ok || n < r.minSamples {
@@ -177,7 +177,7 @@ func endHold(m *model, now int64) {
 // in health metrics only, like Prometheus' ALERTS series. A time behind the
 // lifecycle's last step is taken as that step's: its clock never runs
 // backwards.
-func (e *engine) step(m *model, r *rule, rs *ruleState, at int64) {
+func (e *worker) step(m *model, r *rule, rs *ruleState, at int64) {
 	activeBefore := rs.tracker.ActiveAt()
 	tr := rs.tracker.Step(rs.cond, time.Unix(0, at), r.forDur, r.keepFiring)
 	if tr == alertstate.None {
@@ -201,7 +201,7 @@ func (e *engine) step(m *model, r *rule, rs *ruleState, at int64) {
 // tickModel advances m's lifecycles to its clock at arrival time now: due
 // transitions, absences of no_data rules and, stale_after past its newest
 // data, eviction. It reports whether m was evicted. The caller holds mu.
-func (e *engine) tickModel(m *model, now int64) (evicted bool) {
+func (e *worker) tickModel(m *model, now int64) (evicted bool) {
 	clock := m.clockAt(now)
 	evictAt := m.watermark + int64(e.cfg.StaleAfter)
 	limit := min(clock, evictAt)
@@ -232,7 +232,7 @@ func (e *engine) tickModel(m *model, now int64) (evicted bool) {
 // evict forgets a model that sent nothing for stale_after; its firing alerts
 // resolve with reason expired, stale_after past its newest data, so that no
 // alert is left open downstream.
-func (e *engine) evict(m *model, at int64) {
+func (e *worker) evict(m *model, at int64) {
 	for ri, r := range e.rules {
 		rs := &m.rules[ri]
 		activeAt := rs.tracker.ActiveAt()
@@ -266,7 +266,7 @@ func comparison(dir strategy.Direction, res *strategy.Result) modelevent.Compari
 	return modelevent.ComparisonAbove
 }
 
-func (e *engine) violation(m *model, r *rule, rs *ruleState, state modelevent.State, at, startedAt time.Time, reason string) *modelevent.Violation {
+func (e *worker) violation(m *model, r *rule, rs *ruleState, state modelevent.State, at, startedAt time.Time, reason string) *modelevent.Violation {
 	if rs.alertID == "" {
 		rs.alertID = modelevent.AlertID(r.name, m.key.Attrs)
 	}

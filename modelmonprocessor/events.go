@@ -41,6 +41,16 @@ func (b *eventBatch) add(m *model, v *modelevent.Violation) {
 	}
 }
 
+// take moves the events of from into b, leaving from empty.
+func (b *eventBatch) take(from *eventBatch) {
+	b.pending = append(b.pending, from.pending...)
+	b.firing += from.firing
+	b.resolved += from.resolved
+	clear(from.pending)
+	from.pending = from.pending[:0]
+	from.firing, from.resolved = 0, 0
+}
+
 // finish encodes the collected events. A batch is read metric by metric, so
 // its events are made in that order; sorting them by data time (stably, so
 // one lifecycle's firing stays before its resolution) gives the order in

@@ -141,10 +141,8 @@ type handoff struct {
 	// unanswered counts the questions asked and not yet answered.
 	unanswered atomic.Int64
 
-	// Guarded by engine.mu.
-	gen     uint64
-	waiting []*model
-	warned  bool
+	gen    atomic.Uint64
+	warned atomic.Bool
 }
 
 func newHandoff(e *engine, store storagekv.Store, sv *alertstore.Saver) *handoff {
@@ -272,10 +270,10 @@ func (h *handoff) decodeSaved(keys []string, values [][]byte) []savedAlert {
 
 // ask sends m's question to the storage goroutine. It reports false when
 // the queue is full (counted): the model then goes on from memory.
-func (e *engine) ask(m *model, q question) bool {
+func (e *worker) ask(m *model, q question) bool {
 	h, mh := e.ho, m.ho
-	h.gen++
-	r := handoffRequest{m: m, gen: h.gen, key: mh.ownerKey}
+	gen := h.gen.Add(1)
+	r := handoffRequest{m: m, gen: gen, key: mh.ownerKey}
 	if q == askLoad {
 		r.keys = make([]string, 0, len(e.rules))
 		for _, rl := range e.rules {
@@ -290,54 +288,54 @@ func (e *engine) ask(m *model, q question) bool {
 		e.tel.RecordStateError(e.ctx, telemetry.OpQueueFull, 1)
 		return false
 	}
-	mh.asking, mh.gen, mh.deadline = q, h.gen, e.now+int64(h.timeout)
+	mh.asking, mh.gen, mh.deadline = q, gen, e.now+int64(h.timeout)
 	if q == askLoad {
 		// Owner questions time out in ownedUntil, at the ticks that wait
 		// for them.
-		h.waiting = append(h.waiting, m)
+		s := e.shards[m.shard]
+		s.waiting = append(s.waiting, m)
 	}
 	return true
 }
 
 // trackHandoff gives a model its handoff state; a model created by data
 // asks for the alerts other gateways saved for it. The caller holds mu.
-func (e *engine) trackHandoff(m *model, fromData bool) {
+func (e *worker) trackHandoff(m *model, fromData bool) {
 	m.ho = &modelHandoff{ownerKey: ownerKey(m.key.Attrs)}
 	if fromData {
 		e.ask(m, askLoad)
 	}
 }
 
-// emit adds an event of m to the batch, or holds it while m's saved alerts
-// load. The caller holds mu.
-func (e *engine) emit(m *model, v *modelevent.Violation) {
-	if m.ho != nil && m.ho.asking == askLoad {
-		m.ho.held = append(m.ho.held, v)
-		return
-	}
-	e.events.add(m, v)
-}
-
 // applyHandoffs applies the storage answers that arrived and lets models
 // whose answer is overdue go on from memory. Called at the start of every
 // batch and tick; the caller holds mu.
-func (e *engine) applyHandoffs() {
+func (e *worker) applyHandoffs(s *shard) {
 	h := e.ho
 	if h.ready.Load() {
 		h.mu.Lock()
-		answers := h.answers
-		h.answers = nil
-		h.ready.Store(false)
+		var mine []handoffAnswer
+		kept := h.answers[:0]
+		for _, a := range h.answers {
+			if e.shards[a.m.shard] == s {
+				mine = append(mine, a)
+			} else {
+				kept = append(kept, a)
+			}
+		}
+		clear(h.answers[len(kept):])
+		h.answers = kept
+		h.ready.Store(len(kept) > 0)
 		h.mu.Unlock()
-		for i := range answers {
-			e.applyAnswer(&answers[i])
+		for i := range mine {
+			e.applyAnswer(&mine[i])
 		}
 	}
-	if len(h.waiting) == 0 {
+	if len(s.waiting) == 0 {
 		return
 	}
-	kept := h.waiting[:0]
-	for _, m := range h.waiting {
+	kept := s.waiting[:0]
+	for _, m := range s.waiting {
 		mh := m.ho
 		switch {
 		case mh.asking == askNone:
@@ -349,11 +347,11 @@ func (e *engine) applyHandoffs() {
 		}
 		kept = append(kept, m)
 	}
-	clear(h.waiting[len(kept):])
-	h.waiting = kept
+	clear(s.waiting[len(kept):])
+	s.waiting = kept
 }
 
-func (e *engine) applyAnswer(a *handoffAnswer) {
+func (e *worker) applyAnswer(a *handoffAnswer) {
 	m, h := a.m, e.ho
 	mh := m.ho
 	if mh.asking != a.asking || mh.gen != a.gen {
@@ -362,13 +360,12 @@ func (e *engine) applyAnswer(a *handoffAnswer) {
 	}
 	if a.err != nil {
 		e.tel.RecordStateError(e.ctx, telemetry.OpRead, 1)
-		if !h.warned {
-			h.warned = true
+		if h.warned.CompareAndSwap(false, true) {
 			e.logger.Warn("storage did not answer a handoff question; going on from memory",
 				zap.String("model", m.key.ID), zap.Error(a.err))
 		}
 	} else {
-		h.warned = false
+		h.warned.Store(false)
 	}
 	if a.asking == askLoad {
 		e.adopt(m, a.saved)
@@ -391,7 +388,7 @@ func (e *engine) applyAnswer(a *handoffAnswer) {
 // saved start and alert id, and the firing event made meanwhile is dropped,
 // so downstream sees one episode. Other held events leave in order. The
 // caller holds mu.
-func (e *engine) adopt(m *model, saved []savedAlert) {
+func (e *worker) adopt(m *model, saved []savedAlert) {
 	mh := m.ho
 	held := mh.held
 	mh.held, mh.asking = nil, askNone
@@ -425,7 +422,7 @@ func (e *engine) adopt(m *model, saved []savedAlert) {
 				merged[ri] = 2
 			}
 		}
-		e.events.add(m, v)
+		e.queue(m, v)
 	}
 	for ri, s := range byRule {
 		if merged[ri] == 2 {
@@ -440,7 +437,7 @@ func (e *engine) adopt(m *model, saved []savedAlert) {
 // a restore does, then steps it with what this gateway knows: a condition
 // judged false here resolves it, once, with the saved start. The caller
 // holds mu.
-func (e *engine) continueAlert(m *model, ri int, s *savedAlert) {
+func (e *worker) continueAlert(m *model, ri int, s *savedAlert) {
 	r, rs := e.rules[ri], &m.rules[ri]
 	at := max(rs.tracker.Last(), m.clock)
 	rs.tracker.Restore(s.v.StartedAt)
@@ -467,7 +464,7 @@ func (e *engine) continueAlert(m *model, ri int, s *savedAlert) {
 // each checkpoint of its silence (the horizon, then stale_after) the gateway
 // first asks storage whether another gateway received newer data of m. moved
 // reports that one did: m is dropped without events. The caller holds mu.
-func (e *engine) ownedUntil(m *model, limit int64) (until int64, moved bool) {
+func (e *worker) ownedUntil(m *model, limit int64) (until int64, moved bool) {
 	mh := m.ho
 	if mh.moved {
 		return limit, true
@@ -506,10 +503,10 @@ func (e *engine) ownedUntil(m *model, limit int64) (until int64, moved bool) {
 // forget removes m from the table. With handoff its held events leave
 // first, and when its alerts expired here (owned) its owner record goes
 // with it. The caller holds mu.
-func (e *engine) forget(m *model, owned bool) {
+func (e *worker) forget(m *model, owned bool) {
 	if mh := m.ho; mh != nil {
 		for _, v := range mh.held {
-			e.events.add(m, v)
+			e.queue(m, v)
 		}
 		mh.held, mh.asking = nil, askNone
 		if owned {
@@ -518,7 +515,9 @@ func (e *engine) forget(m *model, owned bool) {
 			e.tel.RecordHandoff(e.ctx, telemetry.HandoffMoved, 1)
 		}
 	}
-	e.models.Delete(m.key)
+	e.shards[m.shard].models.Delete(m.key)
+	m.gone = true
+	e.nModels.Add(-1)
 }
 
 // writeOwners queues the owner records of the models that received data
@@ -528,10 +527,10 @@ func (e *engine) forget(m *model, owned bool) {
 // watermark within stale_after/2 of data after the model's return, before
 // the gateway it came from checks, stale_after after its last point. The
 // caller holds mu.
-func (e *engine) writeOwners() {
+func (e *worker) writeOwners(s *shard) {
 	h := e.ho
 	n := 0
-	for _, m := range e.order {
+	for _, m := range s.order {
 		mh := m.ho
 		if m.dataMark == 0 || (mh.ownerMark != 0 && m.dataMark-mh.ownerMark < h.refresh) {
 			continue
@@ -553,7 +552,7 @@ func (e *engine) writeOwners() {
 // start: with handoff, only those of models it served last (or that no
 // gateway claimed); the others continue where their models are now served.
 // mark is the newest data time this gateway is known to have received.
-func (e *engine) restoresHere(owners map[string]ownerRecord, v *modelevent.Violation) (mark int64, ok bool) {
+func (e *worker) restoresHere(owners map[string]ownerRecord, v *modelevent.Violation) (mark int64, ok bool) {
 	rec, found := owners[ownerKey(v.ModelKey)]
 	switch {
 	case !found:

@@ -156,7 +156,7 @@ func TestHandoffContinuesSavedAlert(t *testing.T) {
 	a.e.tick()
 	a.settle()
 	assert.Equal(t, []string{"firing m:1 r started=+1s"}, a.events(), "no expired resolution from the former owner")
-	assert.Zero(t, a.e.models.Len())
+	assert.Zero(t, a.e.modelsLen())
 	assert.Equal(t, int64(1), a.handoffs()[telemetry.HandoffMoved])
 }
 
@@ -170,7 +170,7 @@ func TestHandoffLastOwnerExpires(t *testing.T) {
 
 	now = now.Add(10*time.Minute + time.Second)
 	a.e.tick()
-	assert.Equal(t, 1, a.e.models.Len(), "eviction waits for the owner record")
+	assert.Equal(t, 1, a.e.modelsLen(), "eviction waits for the owner record")
 	a.settle()
 	assert.Equal(t, []string{"firing m:1 r started=+0s", "resolved m:1 r expired started=+0s"}, a.events())
 	waitStored(t, store, alertKey("r", "m"), false)
@@ -237,7 +237,7 @@ func TestHandoffHAPairResolvesOncePerGateway(t *testing.T) {
 			}
 			assert.Len(t, a.events(), 2)
 			assert.Equal(t, tc.wantB, b.events())
-			assert.Zero(t, a.e.models.Len()+b.e.models.Len())
+			assert.Zero(t, a.e.modelsLen()+b.e.modelsLen())
 		})
 	}
 }
@@ -340,7 +340,7 @@ func TestHandoffNoDataQuietForMovedModel(t *testing.T) {
 	a.e.tick()
 	a.settle()
 	assert.Empty(t, a.events(), "no no_data alert for a model served elsewhere")
-	assert.Zero(t, a.e.models.Len())
+	assert.Zero(t, a.e.modelsLen())
 
 	// The model that really went silent gets its no_data alert at the
 	// time it fell due.
@@ -371,7 +371,7 @@ func TestHandoffRestartRestoresOwnAlerts(t *testing.T) {
 
 	require.NoError(t, a.e.shutdown(context.Background()))
 	a.start()
-	assert.Equal(t, 1, a.e.models.Len(), "only the model a served last")
+	assert.Equal(t, 1, a.e.modelsLen(), "only the model a served last")
 	now = now.Add(time.Second)
 	a.send(point("mine", 0.97))
 	assert.Equal(t, []string{"resolved mine:1 r started=+0s"}, a.events())

@@ -25,7 +25,7 @@ const (
 // (with health_metrics_interval, every model due: see healthDue), in one
 // ResourceMetrics per distinct resource among those models (in the order the
 // resources were first touched). The caller holds mu.
-func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
+func (e *worker) appendHealth(md pmetric.Metrics, now time.Time) {
 	hb := &e.health
 	defer hb.Reset()
 	every, nowNs := e.cfg.HealthMetricsInterval, now.UnixNano()
@@ -85,7 +85,7 @@ func (e *engine) appendHealth(md pmetric.Metrics, now time.Time) {
 
 // appendDriftHealth adds the points of m's drift groups: each group is a
 // lifecycle of its own, told apart by its group attributes.
-func (e *engine) appendDriftHealth(hb *health.Builder, mi int, m *model, ts pcommon.Timestamp) {
+func (e *worker) appendDriftHealth(hb *health.Builder, mi int, m *model, ts pcommon.Timestamp) {
 	for i, ri := range e.drift.rules {
 		r := e.rules[ri]
 		for _, g := range m.drift.rules[i].order {
@@ -123,7 +123,7 @@ func (m *model) healthDue(now int64, every time.Duration) bool {
 // healthValue is what a rule reports in modelmon.rule.value: the value it
 // last compared, or for a no_data rule the age in seconds of its signal's
 // newest point on the model's clock; ok is false before there is one.
-func (e *engine) healthValue(m *model, r *rule, rs *ruleState) (v float64, ok bool) {
+func (e *worker) healthValue(m *model, r *rule, rs *ruleState) (v float64, ok bool) {
 	if !r.noData() {
 		return rs.res.Observed, rs.evaluated
 	}
@@ -143,7 +143,7 @@ func healthThreshold(r *rule, rs *ruleState) float64 {
 
 // healthCounts returns how many rule-value and alert-active points m
 // contributes to the health metrics.
-func (e *engine) healthCounts(m *model) (values, actives int) {
+func (e *worker) healthCounts(m *model) (values, actives int) {
 	for i, r := range e.rules {
 		if _, ok := e.healthValue(m, r, &m.rules[i]); ok {
 			values++

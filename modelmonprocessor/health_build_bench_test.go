@@ -193,8 +193,7 @@ func checkEngineAppend(b *testing.B, f *healthFloorFixture, batches []pmetric.Me
 	enc := &pmetric.ProtoMarshaler{}
 	for k, md := range batches {
 		keep := md.ResourceMetrics().Len()
-		f.engine.touched = f.touched[k]
-		f.engine.appendHealth(md, f.now[k])
+		f.appendHealth(md, k)
 		got, err := enc.MarshalMetrics(md)
 		if err != nil {
 			b.Fatal(err)
@@ -262,8 +261,7 @@ func BenchmarkHealthBuild(b *testing.B) {
 		// appendHealth alone, without ingest or evaluation.
 		checkEngineAppend(b, f, pl.batches)
 		run("engine_append", healthBuildVariant{build: func(md pmetric.Metrics, _ *healthPlan, k int, _ any) {
-			f.engine.touched = f.touched[k]
-			f.engine.appendHealth(md, f.now[k])
+			f.appendHealth(md, k)
 		}})
 		// With the collector's alpha gate pdata.useProtoPooling on, pdata
 		// takes objects from pools, and the sink's cut returns them: what
@@ -280,4 +278,16 @@ func BenchmarkHealthBuild(b *testing.B) {
 		runtime.GC()
 		run("no_live_heap", healthBuildVariants()[0])
 	}
+}
+
+// appendHealth runs the engine's appendHealth on the models recorded for
+// batch k, holding every shard as a batch over several shards does.
+func (f *healthFloorFixture) appendHealth(md pmetric.Metrics, k int) {
+	e := f.engine
+	w := e.getWorker(f.now[k].UnixNano())
+	defer e.putWorker(w)
+	w.touched = append(w.touched, f.touched[k]...)
+	e.lockAll()
+	w.appendHealth(md, f.now[k])
+	e.unlockAll()
 }

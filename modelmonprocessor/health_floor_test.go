@@ -196,13 +196,16 @@ func newHealthFloorFixture(tb testing.TB, cfg *Config, batches []pmetric.Metrics
 			consume(md)
 		}
 	}
+	var touched []*model
+	e.afterBatch = func(w *worker) { touched = slices.Clone(w.touched) }
+	defer func() { e.afterBatch = nil }()
 	for _, md := range batches {
 		plan, err := planFrom(consume(md), 0)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		f.plans = append(f.plans, plan)
-		f.touched = append(f.touched, slices.Clone(e.touched))
+		f.touched = append(f.touched, slices.Clone(touched))
 		f.now = append(f.now, f.lastNow)
 	}
 	return f

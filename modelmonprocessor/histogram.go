@@ -20,11 +20,11 @@ const maxBuckets = 1024
 
 // freshStream reports whether a cumulative stream seen for the first time
 // started recently enough that its totals belong in the window.
-func (e *engine) freshStream(start uint64, t int64) bool {
+func (e *worker) freshStream(start uint64, t int64) bool {
 	return start != 0 && (e.cfg.Window.Duration == 0 || t-int64(start) <= int64(e.cfg.Window.Duration))
 }
 
-func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, cumulative bool, scale float64, now time.Time) {
+func (e *worker) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, cumulative bool, scale float64, now time.Time) {
 	if dp.BucketCounts().Len() > maxBuckets {
 		e.counts[telemetry.InvalidValue]++
 		return
@@ -77,7 +77,7 @@ func (e *engine) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 	e.onPoint(m, sig, t, sum/float64(count)*scale)
 }
 
-func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogramDataPoint, cumulative bool, scale float64, now time.Time) {
+func (e *worker) addExponential(m *model, sig int, dp pmetric.ExponentialHistogramDataPoint, cumulative bool, scale float64, now time.Time) {
 	pos := dp.Positive().BucketCounts()
 	if pos.Len() > maxBuckets {
 		e.counts[telemetry.InvalidValue]++
@@ -134,7 +134,7 @@ func (e *engine) addExponential(m *model, sig int, dp pmetric.ExponentialHistogr
 	e.onPoint(m, sig, t, sum/float64(count)*scale)
 }
 
-func (e *engine) validHistSum(sig int, sum float64) bool {
+func (e *worker) validHistSum(sig int, sum float64) bool {
 	if math.IsNaN(sum) || math.IsInf(sum, 0) {
 		return false
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 )
 
-// ingest feeds every data point of a mapped metric into its model's window.
-// The caller holds mu.
-func (e *engine) ingest(md pmetric.Metrics, now time.Time) {
+// ingest feeds every data point of a mapped metric into its model's window;
+// fused, at once, else filed by shard for applyFiles (shard.go).
+func (e *worker) ingest(md pmetric.Metrics, now time.Time) {
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
@@ -34,19 +34,19 @@ func (e *engine) ingest(md pmetric.Metrics, now time.Time) {
 			}
 		}
 	}
-	if len(e.inputs.pending) > 0 {
+	if e.fused && len(e.ratePending) > 0 {
 		e.flushRates()
 	}
 	e.recent.Forget()
 }
 
-func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res pcommon.Resource, now time.Time) {
+func (e *worker) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res pcommon.Resource, now time.Time) {
 	scale := e.inputs.scale(m)
 	switch m.Type() {
 	case pmetric.MetricTypeGauge:
-		e.ingestNumbers(m.Gauge().DataPoints(), sig, scale, scope, res, now)
+		e.ingestNumbers(m, m.Gauge().DataPoints(), sig, scale, scope, res, now)
 	case pmetric.MetricTypeSum:
-		e.ingestNumbers(m.Sum().DataPoints(), sig, scale, scope, res, now)
+		e.ingestNumbers(m, m.Sum().DataPoints(), sig, scale, scope, res, now)
 	case pmetric.MetricTypeHistogram:
 		h := m.Histogram()
 		cumulative := h.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
@@ -57,7 +57,11 @@ func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 				continue
 			}
 			if md := e.modelFor(dp.Attributes(), scope, res, i); md != nil {
-				e.addHistogram(md, sig, dp, cumulative, scale, now)
+				if e.fused {
+					e.addHistogram(md, sig, dp, cumulative, scale, now)
+				} else {
+					e.file(md, pointRef{metric: m, idx: int32(i), sig: int32(sig), kind: refHistogram, cumulative: cumulative, scale: scale})
+				}
 			}
 		}
 	case pmetric.MetricTypeExponentialHistogram:
@@ -70,14 +74,17 @@ func (e *engine) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 				continue
 			}
 			if md := e.modelFor(dp.Attributes(), scope, res, i); md != nil {
-				e.addExponential(md, sig, dp, cumulative, scale, now)
+				if e.fused {
+					e.addExponential(md, sig, dp, cumulative, scale, now)
+				} else {
+					e.file(md, pointRef{metric: m, idx: int32(i), sig: int32(sig), kind: refExponential, cumulative: cumulative, scale: scale})
+				}
 			}
 		}
 	}
 }
 
-func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale float64, scope pcommon.Map, res pcommon.Resource, now time.Time) {
-	dom := e.signals.domains[sig]
+func (e *worker) ingestNumbers(m pmetric.Metric, dps pmetric.NumberDataPointSlice, sig int, scale float64, scope pcommon.Map, res pcommon.Resource, now time.Time) {
 	for i := 0; i < dps.Len(); i++ {
 		dp := dps.At(i)
 		if dp.Flags().NoRecordedValue() {
@@ -88,40 +95,49 @@ func (e *engine) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale 
 		if md == nil {
 			continue
 		}
-		t, ok := e.pointTime(dp.Timestamp(), now)
-		if !ok {
-			e.counts[telemetry.InvalidValue]++
-			continue
+		if e.fused {
+			e.addNumber(md, sig, dp, scale, now)
+		} else {
+			e.file(md, pointRef{metric: m, idx: int32(i), sig: int32(sig), kind: refNumber, scale: scale})
 		}
-		e.seen(md, sig, t)
-		var v float64
-		switch dp.ValueType() {
-		case pmetric.NumberDataPointValueTypeDouble:
-			v = dp.DoubleValue()
-		case pmetric.NumberDataPointValueTypeInt:
-			v = float64(dp.IntValue())
-		default:
-			e.counts[telemetry.InvalidValue]++
-			continue
-		}
-		v *= scale
-		if !dom.valid(v) || e.driftNumber(sig) {
-			e.counts[telemetry.InvalidValue]++
-			continue
-		}
-		if !e.admit(md, sig, t, v) {
-			e.counts[telemetry.Late]++
-			continue
-		}
-		e.counts[telemetry.Matched]++
-		e.onPoint(md, sig, t, v)
 	}
+}
+
+// addNumber feeds one gauge or sum point to m's signal sig.
+func (e *worker) addNumber(md *model, sig int, dp pmetric.NumberDataPoint, scale float64, now time.Time) {
+	t, ok := e.pointTime(dp.Timestamp(), now)
+	if !ok {
+		e.counts[telemetry.InvalidValue]++
+		return
+	}
+	e.seen(md, sig, t)
+	var v float64
+	switch dp.ValueType() {
+	case pmetric.NumberDataPointValueTypeDouble:
+		v = dp.DoubleValue()
+	case pmetric.NumberDataPointValueTypeInt:
+		v = float64(dp.IntValue())
+	default:
+		e.counts[telemetry.InvalidValue]++
+		return
+	}
+	v *= scale
+	if !e.signals.domains[sig].valid(v) || e.driftNumber(sig) {
+		e.counts[telemetry.InvalidValue]++
+		return
+	}
+	if !e.admit(md, sig, t, v) {
+		e.counts[telemetry.Late]++
+		return
+	}
+	e.counts[telemetry.Matched]++
+	e.onPoint(md, sig, t, v)
 }
 
 // seen moves m's clock and signal sig's liveness on to data time t: any
 // point with a valid time, even one refused later as invalid or late, shows
 // that the model and the signal are alive.
-func (e *engine) seen(m *model, sig int, t int64) {
+func (e *worker) seen(m *model, sig int, t int64) {
 	for _, ri := range e.noDataBySignal[sig] {
 		e.dataArrived(m, e.rules[ri], &m.rules[ri], t)
 	}
@@ -144,14 +160,14 @@ func (e *engine) seen(m *model, sig int, t int64) {
 // points arrived as they were made, so a backlog gives the events live
 // traffic gives; then the data ends the absence. Called before the point
 // moves the model's newest time.
-func (e *engine) dataArrived(m *model, r *rule, rs *ruleState, t int64) {
+func (e *worker) dataArrived(m *model, r *rule, rs *ruleState, t int64) {
 	e.absence(m, r, rs, t)
 	e.present(m, r, rs, t)
 }
 
 // admit adds (t, v) to the signal's window, or only checks t against the
 // window's age when no rule reads the signal; false for a late point.
-func (e *engine) admit(m *model, sig int, t int64, v float64) bool {
+func (e *worker) admit(m *model, sig int, t int64, v float64) bool {
 	if slot := e.winSlot[sig]; slot >= 0 {
 		return m.wins[slot].Add(t, v)
 	}
@@ -161,7 +177,7 @@ func (e *engine) admit(m *model, sig int, t int64, v float64) bool {
 // modelFor returns the model of a data point, the pos-th of its metric,
 // creating it when there is room, or nil when the point has no model key or
 // the model limit is reached (both counted).
-func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, pos int) *model {
+func (e *worker) modelFor(point, scope pcommon.Map, res pcommon.Resource, pos int) *model {
 	if !e.extractor.Values(&e.scratch, point, scope, res.Attributes()) {
 		e.counts[telemetry.NoModelKey]++
 		return nil
@@ -173,30 +189,43 @@ func (e *engine) modelFor(point, scope pcommon.Map, res pcommon.Resource, pos in
 		}
 		e.recent.Remember(pos, m.key, m)
 	}
-	if m.batch != e.batch {
-		m.batch = e.batch
-		e.touched = append(e.touched, m)
+	if e.fused {
+		e.touch(m)
 	}
 	return m
 }
 
+// touch lists m among the models of the batch. The caller holds m's shard.
+func (e *worker) touch(m *model) {
+	if m.batch != e.batch {
+		m.batch = e.batch
+		e.touched = append(e.touched, m)
+	}
+}
+
 // lookup finds the model whose key is in the scratch, creating it when
-// there is room; nil (counted) at max_models.
-func (e *engine) lookup(res pcommon.Resource) *model {
+// there is room; nil (counted) at max_models. Unless fused, it holds the
+// model's shard for the lookup only.
+func (e *worker) lookup(res pcommon.Resource) *model {
+	si := e.shardOf()
+	s := e.shards[si]
+	if !e.fused {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
 	h := e.extractor.Hash(&e.scratch)
-	if _, m, found := e.models.Get(&e.scratch, h); found {
+	if _, m, found := s.models.Get(&e.scratch, h); found {
 		return m
 	}
-	if e.models.Len() >= e.cfg.MaxModels {
+	if e.nModels.Load() >= int64(e.cfg.MaxModels) {
 		e.counts[telemetry.OverLimit]++
-		if !e.warnedOverLimit {
-			e.warnedOverLimit = true
+		if e.warnedOverLimit.CompareAndSwap(false, true) {
 			e.logger.Warn("max_models reached: data points of new models pass through unmonitored",
 				zap.Int("max_models", e.cfg.MaxModels))
 		}
 		return nil
 	}
-	m := e.addModel(e.extractor.Intern(&e.scratch, h), res, true)
+	m := e.addModel(si, e.extractor.Intern(&e.scratch, h), res, true)
 	// A model whose points never carry a valid time is still evicted
 	// stale_after after it appeared.
 	m.anchor = e.now
@@ -207,7 +236,7 @@ func (e *engine) lookup(res pcommon.Resource) *model {
 // ok is false for a time further ahead of arrival than one window: a
 // producer with a broken clock would otherwise move the window's floor into
 // the future and make every correctly stamped point after it late.
-func (e *engine) pointTime(ts pcommon.Timestamp, now time.Time) (t int64, ok bool) {
+func (e *worker) pointTime(ts pcommon.Timestamp, now time.Time) (t int64, ok bool) {
 	n := now.UnixNano()
 	if ts == 0 {
 		return n, true

@@ -40,11 +40,6 @@ type inputTable struct {
 	// -1 for value signals.
 	slotOf []int
 	nRates int
-	// pending holds the increments of the current batch until it is in,
-	// and due the rate signals that took increments at the time being
-	// applied (see flushRates).
-	pending []rateIncrement
-	due     []rateDue
 }
 
 type rateDue struct {
@@ -161,7 +156,7 @@ func (t *inputTable) rateSlot(sig int) int {
 
 // ingestRates feeds the points of m to the error-rate and ratio signals it
 // is a source of. The caller holds mu.
-func (e *engine) ingestRates(m pmetric.Metric, scope pcommon.Map, res pcommon.Resource, now time.Time) {
+func (e *worker) ingestRates(m pmetric.Metric, scope pcommon.Map, res pcommon.Resource, now time.Time) {
 	name := m.Name()
 	if i := filterBit(name); e.inputs.filter[i/64]&(1<<(i%64)) == 0 {
 		return
@@ -182,7 +177,7 @@ func (e *engine) ingestRates(m pmetric.Metric, scope pcommon.Map, res pcommon.Re
 			if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
 				v = float64(dp.IntValue())
 			}
-			e.ratePoint(feeds, dp.Attributes(), scope, res, i, uint64(dp.StartTimestamp()), dp.Timestamp(), v, now)
+			e.ratePoint(m, i, feeds, dp.Attributes(), scope, res, uint64(dp.StartTimestamp()), dp.Timestamp(), v, now)
 		}
 	case pmetric.MetricTypeHistogram:
 		dps := m.Histogram().DataPoints()
@@ -191,7 +186,7 @@ func (e *engine) ingestRates(m pmetric.Metric, scope pcommon.Map, res pcommon.Re
 			if dp.Flags().NoRecordedValue() {
 				continue
 			}
-			e.ratePoint(feeds, dp.Attributes(), scope, res, i, uint64(dp.StartTimestamp()), dp.Timestamp(), float64(dp.Count()), now)
+			e.ratePoint(m, i, feeds, dp.Attributes(), scope, res, uint64(dp.StartTimestamp()), dp.Timestamp(), float64(dp.Count()), now)
 		}
 	case pmetric.MetricTypeExponentialHistogram:
 		dps := m.ExponentialHistogram().DataPoints()
@@ -200,7 +195,7 @@ func (e *engine) ingestRates(m pmetric.Metric, scope pcommon.Map, res pcommon.Re
 			if dp.Flags().NoRecordedValue() {
 				continue
 			}
-			e.ratePoint(feeds, dp.Attributes(), scope, res, i, uint64(dp.StartTimestamp()), dp.Timestamp(), float64(dp.Count()), now)
+			e.ratePoint(m, i, feeds, dp.Attributes(), scope, res, uint64(dp.StartTimestamp()), dp.Timestamp(), float64(dp.Count()), now)
 		}
 	default:
 		// A gauge has no increments to count; its points are refused here
@@ -214,11 +209,39 @@ func (e *engine) ingestRates(m pmetric.Metric, scope pcommon.Map, res pcommon.Re
 // is not handled apart: the prometheus receiver and the GenAI SDKs send
 // cumulative series, and a delta series reads as a run of resets, each
 // counting its whole value, which is its increment.
-func (e *engine) ratePoint(feeds []rateFeed, attrs, scope pcommon.Map, res pcommon.Resource, pos int, start uint64, ts pcommon.Timestamp, v float64, now time.Time) {
+func (e *worker) ratePoint(m pmetric.Metric, pos int, feeds []rateFeed, attrs, scope pcommon.Map, res pcommon.Resource, start uint64, ts pcommon.Timestamp, v float64, now time.Time) {
 	md := e.modelFor(attrs, scope, res, pos)
-	if md == nil {
-		return
+	switch {
+	case md == nil:
+	case e.fused:
+		e.addRate(md, feeds, attrs, start, ts, v, now)
+	default:
+		e.file(md, pointRef{metric: m, idx: int32(pos), kind: refRate})
 	}
+}
+
+// rateInput reads the pos-th point of a source metric of rate signals as
+// ingestRates does: its attributes, start, time and total.
+func rateInput(m pmetric.Metric, pos int) (attrs pcommon.Map, start uint64, ts pcommon.Timestamp, v float64) {
+	switch m.Type() {
+	case pmetric.MetricTypeSum:
+		dp := m.Sum().DataPoints().At(pos)
+		v = dp.DoubleValue()
+		if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
+			v = float64(dp.IntValue())
+		}
+		return dp.Attributes(), uint64(dp.StartTimestamp()), dp.Timestamp(), v
+	case pmetric.MetricTypeHistogram:
+		dp := m.Histogram().DataPoints().At(pos)
+		return dp.Attributes(), uint64(dp.StartTimestamp()), dp.Timestamp(), float64(dp.Count())
+	default:
+		dp := m.ExponentialHistogram().DataPoints().At(pos)
+		return dp.Attributes(), uint64(dp.StartTimestamp()), dp.Timestamp(), float64(dp.Count())
+	}
+}
+
+// addRate turns one point of md into increments of the rate signals feeds.
+func (e *worker) addRate(md *model, feeds []rateFeed, attrs pcommon.Map, start uint64, ts pcommon.Timestamp, v float64, now time.Time) {
 	t, ok := e.pointTime(ts, now)
 	if !ok {
 		e.counts[telemetry.InvalidValue]++
@@ -263,7 +286,7 @@ func (e *engine) ratePoint(feeds []rateFeed, attrs, scope pcommon.Map, res pcomm
 		case roleDenominator:
 			den = inc
 		}
-		e.inputs.pending = append(e.inputs.pending, rateIncrement{rateDue{m: md, sig: f.sig, slot: f.slot}, t, num, den})
+		e.ratePending = append(e.ratePending, rateIncrement{rateDue{m: md, sig: f.sig, slot: f.slot}, t, num, den})
 	}
 }
 
@@ -276,8 +299,8 @@ func (e *engine) ratePoint(feeds []rateFeed, attrs, scope pcommon.Map, res pcomm
 // backlog carrying many scrapes would otherwise be judged on the wrong
 // mixture; in time order, it is judged scrape by scrape, as live traffic
 // is. The caller holds mu.
-func (e *engine) flushRates() {
-	inc := e.inputs.pending
+func (e *worker) flushRates() {
+	inc := e.ratePending
 	slices.SortStableFunc(inc, func(a, b rateIncrement) int { return cmp.Compare(a.t, b.t) })
 	for i := range inc {
 		p := &inc[i]
@@ -288,22 +311,22 @@ func (e *engine) flushRates() {
 			e.counts[telemetry.Matched]++
 			if !rs.due {
 				rs.due = true
-				e.inputs.due = append(e.inputs.due, p.rateDue)
+				e.dueRates = append(e.dueRates, p.rateDue)
 			}
 		}
 		if i+1 < len(inc) && inc[i+1].t == p.t {
 			continue
 		}
-		for j, d := range e.inputs.due {
+		for j, d := range e.dueRates {
 			d.m.rates[d.slot].due = false
 			v, _, _ := d.m.rates[d.slot].win.Value()
 			e.onPoint(d.m, d.sig, p.t, v)
-			e.inputs.due[j] = rateDue{}
+			e.dueRates[j] = rateDue{}
 		}
-		e.inputs.due = e.inputs.due[:0]
+		e.dueRates = e.dueRates[:0]
 	}
 	clear(inc)
-	e.inputs.pending = inc[:0]
+	e.ratePending = inc[:0]
 }
 
 // matches reports whether a point's attributes mark a failed request.

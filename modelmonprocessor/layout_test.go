@@ -28,8 +28,8 @@ func TestStaticDetectorsShared(t *testing.T) {
 		"model.accuracy 0.97 model.name=b model.version=1",
 	}, t0))
 	require.NoError(t, err)
-	require.Len(t, e.order, 2)
-	a, b := e.order[0], e.order[1]
+	require.Len(t, e.allModels(), 2)
+	a, b := e.allModels()[0], e.allModels()[1]
 	assert.Same(t, a.rules[0].det, b.rules[0].det, "static: shared")
 	assert.NotSame(t, a.rules[1].det, b.rules[1].det, "ewma: one per model")
 }

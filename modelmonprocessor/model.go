@@ -33,6 +33,12 @@ type model struct {
 	dataMark int64
 	// ho is the model's handoff state; nil without handoff (see handoff.go).
 	ho *modelHandoff
+	// shard is the index of the engine's shard holding the model; gone is
+	// set when it leaves the shard, for a batch that found it before.
+	shard int32
+	gone  bool
+	// seq numbers the models in creation order across shards.
+	seq uint64
 	// batch is the generation of the last batch that touched the model.
 	batch uint64
 	// holdUntil (unix nanoseconds, model clock) ends the hold of lifecycles
@@ -126,7 +132,7 @@ type ruleState struct {
 	alertID string
 }
 
-func (e *engine) newModel(key *identity.Key, res pcommon.Resource) *model {
+func (e *worker) newModel(key *identity.Key, res pcommon.Resource) *model {
 	m := &model{
 		key:      key,
 		resource: pcommon.NewResource(),
@@ -150,22 +156,26 @@ func (e *engine) newModel(key *identity.Key, res pcommon.Resource) *model {
 	return m
 }
 
-// addModel creates the model of key and tracks it. Data and restores
-// create models only through it. A model created by data (fromData) asks,
-// with handoff, for the alerts other gateways saved for it; a restored one
-// was just read from storage. The caller holds mu.
-func (e *engine) addModel(key *identity.Key, res pcommon.Resource, fromData bool) *model {
-	m := e.newModel(key, res)
-	e.models.Put(m.key, m)
-	e.order = append(e.order, m)
-	if e.ho != nil {
-		e.trackHandoff(m, fromData)
+// addModel creates the model of key in shard si and tracks it. Data and
+// restores create models only through it. A model created by data
+// (fromData) asks, with handoff, for the alerts other gateways saved for
+// it; a restored one was just read from storage. The caller holds the shard.
+func (w *worker) addModel(si int, key *identity.Key, res pcommon.Resource, fromData bool) *model {
+	m := w.newModel(key, res)
+	m.shard = int32(si)
+	m.seq = w.created.Add(1)
+	s := w.shards[si]
+	s.models.Put(m.key, m)
+	s.order = append(s.order, m)
+	w.nModels.Add(1)
+	if w.ho != nil {
+		w.trackHandoff(m, fromData)
 	}
 	return m
 }
 
 // histWindow returns the histogram window of a signal, creating it on first use.
-func (e *engine) histWindow(s *signalState) *window.HistWindow {
+func (e *worker) histWindow(s *signalState) *window.HistWindow {
 	if s.hist == nil {
 		s.hist = window.NewHist(e.cfg.Window.Size, e.cfg.Window.Duration)
 	}
@@ -176,14 +186,8 @@ func (e *engine) histWindow(s *signalState) *window.HistWindow {
 // threshold keeps no state (a direction and a bound), so all models share
 // the rule's one: a model costs an allocation less per rule, and the
 // evaluation reads a detector that stays in cache.
-func (e *engine) detector(i int, r *rule) strategy.Detector {
-	if r.strategy == strategy.Static {
-		if e.static == nil {
-			e.static = make([]strategy.Detector, len(e.rules))
-		}
-		if e.static[i] == nil {
-			e.static[i] = strategy.NewStatic(r.dir, r.threshold)
-		}
+func (e *worker) detector(i int, r *rule) strategy.Detector {
+	if r.strategy == strategy.Static && e.static[i] != nil {
 		return e.static[i]
 	}
 	// Validated at config time; a failure here would be a bug, and the

@@ -307,7 +307,7 @@ func TestRateSignalsHostileInput(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, pts, out.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().Len())
 	}
-	m := e.order[0]
+	m := e.allModels()[0]
 	slot := e.inputs.rateSlot(e.signals.index("error_rate"))
 	assert.LessOrEqual(t, m.rates[slot].streams.Len(), maxRateStreams)
 	assert.LessOrEqual(t, m.rates[slot].win.Len(), e.cfg.Window.Size)
@@ -386,7 +386,7 @@ func TestGenAIHostileHistograms(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, pts, out.DataPointCount()-healthPoints(out))
 	}
-	m := e.order[0]
+	m := e.allModels()[0]
 	slot := e.inputs.rateSlot(e.signals.index("error_rate"))
 	assert.LessOrEqual(t, m.rates[slot].streams.Len(), maxRateStreams)
 	ev, ok := firing(sink)["error_rate_high/m"]
@@ -439,7 +439,7 @@ rules: [{name: slow, signal: request_duration, above: 15}]
 		durUs += 100 * 10 * 1000 // 10 ms per request
 	}
 	assert.Empty(t, firing(sink), "10 ms per request never crosses 15 ms")
-	m := e.order[0]
+	m := e.allModels()[0]
 	v, n, _, _, ok := e.aggregate(m, e.signals.index("request_duration"), 0)
 	require.True(t, ok)
 	assert.InDelta(t, 10, v, 1e-9)

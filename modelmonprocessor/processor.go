@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -12,8 +13,8 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
+	"github.com/visutility/otelcol-modelmon/modelevent"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/alertstore"
-	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/health"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
@@ -52,29 +53,27 @@ type engine struct {
 	// clock is the arrival time; tests replace it.
 	clock func() time.Time
 
-	// mu guards everything below, up to the delivery fields.
-	mu      sync.Mutex
-	models  *identity.Table[*model]
-	order   []*model // models in creation order, for deterministic ticks
-	scratch identity.Scratch
-	// recent guesses each point's model from the points of the batch's
-	// earlier metrics; emptied after each batch.
-	recent identity.Recent[*model]
-	batch  uint64
-	// The arrival time (unix nanoseconds) of the batch or tick in
-	// progress, and the events it made.
-	now     int64
-	events  *eventBatch
-	touched []*model
-	health  health.Builder
-	counts  telemetry.Counts
-	// buffers reused across histogram points.
-	bounds          []float64
-	rawCounts       []uint64
-	warnedOverLimit bool
+	// shards hold the models (shard.go); idle keeps the workers of
+	// finished batches for the next ones: as many as batches ever ran at
+	// once, and their buffers stay warm.
+	shards []*shard
+	idleMu sync.Mutex
+	idle   []*worker
+	// versionAt is the position of model.version in the model key, left
+	// out of the shard hash; -1 when the key has none.
+	versionAt int
+	// batches numbers the batches, so that a model is listed once among
+	// a batch's touched models.
+	batches atomic.Uint64
+	// created numbers the models in creation order.
+	created atomic.Uint64
+	// nModels counts the models of all shards, for max_models.
+	nModels         atomic.Int64
+	warnedOverLimit atomic.Bool
 
 	// sendMu serialises delivery so that events leave in the order they
-	// were made, without holding mu while a slow logs pipeline works.
+	// were made, without holding a shard while a slow logs pipeline works.
+	// It is taken before any shard's lock, never while holding one.
 	sendMu sync.Mutex
 	sinks  []*sink
 	// saver keeps the firing alerts in the storage extension; nil without
@@ -94,6 +93,10 @@ type engine struct {
 	runMu   sync.Mutex
 	stop    chan struct{}
 	stopped chan struct{}
+
+	// afterBatch, when set by a test, sees each batch's worker before it
+	// is reused.
+	afterBatch func(w *worker)
 
 	// status serves the status page extensions (status.go).
 	status statusBoard
@@ -115,9 +118,15 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		signals:   newSignalTable(cfg.Signals),
 		extractor: identity.NewExtractor(cfg.ModelKey),
 		clock:     time.Now,
-		models:    identity.NewTable[*model](),
 		instance:  instanceID(cfg, set.Resource),
+		versionAt: -1,
 	}
+	for i, k := range cfg.ModelKey {
+		if k == modelevent.AttrModelVersion {
+			e.versionAt = i
+		}
+	}
+	e.newShards(shardsFor(cfg))
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	e.initInputs(cfg)
 	known := map[string]bool{}
@@ -145,6 +154,12 @@ func newEngine(cfg *Config, set processor.Settings) (*engine, error) {
 		e.rules = append(e.rules, r)
 	}
 	e.drift = newDriftEngine(e)
+	e.static = make([]strategy.Detector, len(e.rules))
+	for i, r := range e.rules {
+		if r.strategy == strategy.Static && !r.noData() {
+			e.static[i] = strategy.NewStatic(r.dir, r.threshold)
+		}
+	}
 	e.winSlot = make([]int, len(e.signals.names))
 	for i := range e.winSlot {
 		e.winSlot[i] = -1
@@ -235,73 +250,73 @@ func (e *engine) addLogsConsumer(next consumer.Logs) {
 // processMetrics observes a batch and returns it unchanged, plus health
 // metrics when enabled.
 func (e *engine) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
-	e.mu.Lock()
 	now := e.clock()
-	e.now = now.UnixNano()
-	e.batch++
-	e.touched = e.touched[:0]
-	e.counts = telemetry.Counts{}
-	e.events = newEventBatch()
-	if e.ho != nil {
-		e.applyHandoffs()
+	w := e.getWorker(now.UnixNano())
+	defer e.putWorker(w)
+	w.batch = e.batches.Add(1)
+	if len(e.shards) == 1 {
+		s := e.shards[0]
+		s.mu.Lock()
+		w.fused = true
+		if e.ho != nil {
+			w.applyHandoffs(s)
+		}
+		w.ingest(md, now)
+		if e.cfg.HealthMetrics && len(w.touched) > 0 {
+			w.appendHealth(md, now)
+		}
+		s.mu.Unlock()
+	} else {
+		w.ingest(md, now)
+		w.applyFiles(now)
+		if e.cfg.HealthMetrics && len(w.touched) > 0 {
+			e.lockAll()
+			w.appendHealth(md, now)
+			e.unlockAll()
+		}
 	}
-	e.ingest(md, now)
-	if e.cfg.HealthMetrics && len(e.touched) > 0 {
-		e.appendHealth(md, now)
+	e.tel.RecordDataPoints(ctx, &w.counts)
+	e.tel.RecordModels(ctx, int(e.nModels.Load()))
+	if e.afterBatch != nil {
+		e.afterBatch(w)
 	}
-	e.tel.RecordDataPoints(ctx, &e.counts)
-	e.tel.RecordModels(ctx, e.models.Len())
-	e.handOff(e.takeEvents())
+	if w.made > 0 {
+		e.deliverQueued()
+	}
 	return md, nil
-}
-
-// takeEvents returns the events made since newEventBatch, in data-time
-// order. The caller holds mu.
-func (e *engine) takeEvents() *eventBatch {
-	ev := e.events
-	e.events = nil
-	ev.finish()
-	return ev
 }
 
 // tick advances every model's lifecycles without new data: `for`,
 // keep_firing_for, no_data and eviction of stale models.
 func (e *engine) tick() {
-	e.mu.Lock()
-	e.now = e.clock().UnixNano()
-	e.events = newEventBatch()
-	if e.ho != nil {
-		e.applyHandoffs()
+	w := e.getWorker(e.clock().UnixNano())
+	defer e.putWorker(w)
+	for _, s := range e.shards {
+		s.mu.Lock()
+		w.tickShard(s)
+		s.mu.Unlock()
 	}
-	kept := e.order[:0]
-	for _, m := range e.order {
-		if !e.tickModel(m, e.now) {
+	e.tel.RecordModels(e.ctx, int(e.nModels.Load()))
+	e.sendMu.Lock()
+	defer e.sendMu.Unlock()
+	e.flushOutboxes()
+	e.deliver(e.takeEvents())
+}
+
+// tickShard ticks the models of s. The caller holds s.
+func (w *worker) tickShard(s *shard) {
+	if w.ho != nil {
+		w.applyHandoffs(s)
+	}
+	kept := s.order[:0]
+	for _, m := range s.order {
+		if !w.tickModel(m, w.now) {
 			kept = append(kept, m)
 		}
 	}
-	clear(e.order[len(kept):])
-	e.order = kept
-	if e.ho != nil {
-		e.writeOwners()
+	clear(s.order[len(kept):])
+	s.order = kept
+	if w.ho != nil {
+		w.writeOwners(s)
 	}
-	e.tel.RecordModels(e.ctx, e.models.Len())
-	ev := e.takeEvents()
-	e.sendMu.Lock()
-	e.mu.Unlock()
-	defer e.sendMu.Unlock()
-	e.flushOutboxes()
-	e.deliver(ev)
-}
-
-// handOff releases mu and delivers ev in order with other batches' events.
-// The caller holds mu; handOff returns with neither lock held.
-func (e *engine) handOff(ev *eventBatch) {
-	if ev.len() == 0 {
-		e.mu.Unlock()
-		return
-	}
-	e.sendMu.Lock()
-	e.mu.Unlock()
-	defer e.sendMu.Unlock()
-	e.deliver(ev)
 }

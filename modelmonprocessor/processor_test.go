@@ -237,7 +237,7 @@ func TestHealthMetricsGroupedByResource(t *testing.T) {
 
 	// Resources whose hashes collide are still told apart, and the scratch
 	// state of the previous batch does not leak into the next.
-	for _, m := range e.order {
+	for _, m := range e.allModels() {
 		m.resHash = 42
 	}
 	out, err = e.processMetrics(context.Background(), batch())
@@ -446,7 +446,7 @@ func TestStalenessMarkerIgnored(t *testing.T) {
 	_, err := e.processMetrics(context.Background(), md)
 	require.NoError(t, err)
 	assert.Empty(t, sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
-	assert.Zero(t, e.models.Len())
+	assert.Zero(t, e.modelsLen())
 }
 
 // TestTwoLogsPipelines: each logs pipeline has its own outbox, so one that

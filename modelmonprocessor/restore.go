@@ -67,22 +67,23 @@ func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 	}
 	e.tel.RecordLoaded(ctx, telemetry.LoadCorrupt, len(corrupt))
 
-	e.mu.Lock()
 	now := e.clock()
-	e.now = now.UnixNano()
-	e.events = newEventBatch()
+	w := e.getWorker(now.UnixNano())
+	defer e.putWorker(w)
+	e.lockAll()
+	w.fused = true
 	outcomes := map[string]int{}
 	elsewhere := 0
 	for i := range saved {
 		mark := int64(0)
 		if e.ho != nil {
 			var here bool
-			if mark, here = e.restoresHere(owners, &saved[i].v); !here {
+			if mark, here = w.restoresHere(owners, &saved[i].v); !here {
 				elsewhere++
 				continue
 			}
 		}
-		outcome, m := e.restoreAlert(&saved[i], now)
+		outcome, m := w.restoreAlert(&saved[i], now)
 		outcomes[outcome]++
 		if m != nil && m.ho != nil && mark > m.dataMark {
 			// The newest data this gateway received before the restart, as
@@ -91,11 +92,8 @@ func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 			m.dataMark, m.ho.ownerMark = mark, mark
 		}
 	}
-	e.tel.RecordModels(ctx, e.models.Len())
-	ev := e.takeEvents()
-	e.sendMu.Lock()
-	e.mu.Unlock()
-	defer e.sendMu.Unlock()
+	e.unlockAll()
+	e.tel.RecordModels(ctx, int(e.nModels.Load()))
 	for _, o := range []string{telemetry.LoadRestored, telemetry.LoadExpired, telemetry.LoadOverLimit} {
 		e.tel.RecordLoaded(ctx, o, outcomes[o])
 	}
@@ -106,12 +104,12 @@ func (e *engine) restore(ctx context.Context, store storagekv.Store) {
 			zap.Int("unreadable", len(corrupt)),
 			zap.Int("served_elsewhere", elsewhere))
 	}
-	e.deliver(ev)
+	e.deliverQueued()
 }
 
 // restoreAlert puts one saved alert back and returns its load outcome and
 // its model (nil when not restored). The caller holds mu.
-func (e *engine) restoreAlert(s *savedAlert, now time.Time) (string, *model) {
+func (e *worker) restoreAlert(s *savedAlert, now time.Time) (string, *model) {
 	v := &s.v
 	ri := e.ruleIndex(v.Rule)
 	if ri < 0 || !e.sameKeyNames(v.ModelKey) {
@@ -170,7 +168,7 @@ func putBackResult(m *model, r *rule, rs *ruleState, v *modelevent.Violation) {
 
 // expireSaved resolves a saved alert that cannot be restored, with reason
 // expired, from what its firing event carried.
-func (e *engine) expireSaved(s *savedAlert, now time.Time) {
+func (e *worker) expireSaved(s *savedAlert, now time.Time) {
 	v := s.v
 	v.State = modelevent.StateResolved
 	v.ResolvedReason = modelevent.ResolvedExpired
@@ -180,7 +178,7 @@ func (e *engine) expireSaved(s *savedAlert, now time.Time) {
 		v.Time = v.StartedAt
 	}
 	v.Summary = ""
-	e.events.add(&model{resource: s.resource}, &v)
+	e.queue(&model{resource: s.resource}, &v)
 }
 
 func (e *engine) ruleIndex(name string) int {
@@ -212,7 +210,7 @@ func (e *engine) sameKeyNames(key []modelevent.Attribute) bool {
 // collector's clock fills the gap of the restart, so the model has
 // stale_after to send again before it is evicted. ok is false when the key
 // is refused or max_models is reached.
-func (e *engine) restoredModel(key []modelevent.Attribute, res pcommon.Resource, at, now time.Time) (*model, bool) {
+func (e *worker) restoredModel(key []modelevent.Attribute, res pcommon.Resource, at, now time.Time) (*model, bool) {
 	point := pcommon.NewMap()
 	for _, a := range key {
 		point.PutStr(a.Key, a.Value)
@@ -223,16 +221,17 @@ func (e *engine) restoredModel(key []modelevent.Attribute, res pcommon.Resource,
 		return nil, false
 	}
 	clock := max(at.UnixNano(), now.UnixNano())
-	if _, m, found := e.models.Get(&e.scratch, h); found {
+	si := e.shardOf()
+	if _, m, found := e.shards[si].models.Get(&e.scratch, h); found {
 		if clock > m.clock {
 			m.clock, m.watermark = clock, clock
 		}
 		return m, true
 	}
-	if e.models.Len() >= e.cfg.MaxModels {
+	if e.nModels.Load() >= int64(e.cfg.MaxModels) {
 		return nil, false
 	}
-	m := e.addModel(e.extractor.Intern(&e.scratch, h), res, false)
+	m := e.addModel(si, e.extractor.Intern(&e.scratch, h), res, false)
 	m.clock, m.watermark, m.anchor = clock, clock, now.UnixNano()
 	// The hold starts with the first data after the restore (see seen).
 	m.holdUntil = -1

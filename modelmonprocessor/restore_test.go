@@ -285,7 +285,7 @@ func TestRestoreOverMaxModels(t *testing.T) {
 	assert.Regexp(t, `^resolved [ab]:1 r expired started=\+0s$`, got[0])
 	assert.Equal(t, map[string]int64{"restored": 1, "over_limit": 1},
 		sumByAttr(t, r.tel, telemetry.MetricAlertsLoaded, "outcome"))
-	assert.Equal(t, 1, r.e.models.Len())
+	assert.Equal(t, 1, r.e.modelsLen())
 }
 
 func TestRestoreSkipsCorruptRecords(t *testing.T) {
@@ -436,5 +436,5 @@ func TestRestoreMatchesIntKeyValues(t *testing.T) {
 	send(0.5)
 	send(0.97)
 	assert.Equal(t, []string{"resolved a:7 r started=+0s"}, r.events())
-	assert.Equal(t, 1, r.e.models.Len())
+	assert.Equal(t, 1, r.e.modelsLen())
 }

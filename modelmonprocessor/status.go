@@ -160,17 +160,21 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 	e := s.e
 	snap := status.Snapshot{Rules: e.statusRules(), Resolved: e.status.recentResolved()}
 	if q.Model != "" {
-		e.mu.Lock()
+		// Every shard is held: the drift charts share one scratch.
+		e.lockAll()
 		snap.Taken = e.clock()
-		for _, m := range e.order {
-			if m.key.ID == q.Model {
-				sm := e.statusModel(m, snap.Taken, true)
-				sm.Drift, sm.DriftGroups = e.statusDrift(m)
-				snap.Models = []status.Model{sm}
-				break
+	find:
+		for _, sh := range e.shards {
+			for _, m := range sh.order {
+				if m.key.ID == q.Model {
+					sm := e.statusModel(m, snap.Taken, true)
+					sm.Drift, sm.DriftGroups = e.statusDrift(m)
+					snap.Models = []status.Model{sm}
+					break find
+				}
 			}
 		}
-		e.mu.Unlock()
+		e.unlockAll()
 		snap.Matched = len(snap.Models)
 		return snap
 	}
@@ -183,7 +187,7 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 			cmp.Compare(a.id, b.id), cmp.Compare(a.rule, b.rule), cmp.Compare(groupKey(a.group), groupKey(b.group)))
 	}), q)
 
-	e.mu.Lock()
+	e.lockAll()
 	snap.Models = make([]status.Model, len(rows))
 	for i, r := range rows {
 		snap.Models[i] = e.statusModel(r.m, snap.Taken, false)
@@ -197,7 +201,7 @@ func (s *statusSource) Snapshot(q status.Query) status.Snapshot {
 		}
 		snap.Alerts[i], data[i] = e.statusAlert(a.m, a.rule, snap.Taken)
 	}
-	e.mu.Unlock()
+	e.unlockAll()
 	// Templates run outside the lock: rules do not change once compiled.
 	for i, a := range alerts {
 		snap.Alerts[i].Annotations = sortedLabels(e.rules[a.rule].render(&data[i]))
@@ -224,10 +228,24 @@ func (e *engine) scanFleet(q status.Query, snap *status.Snapshot) ([]fleetRow, [
 	rows := make([]fleetRow, 0, b.rowsHint+b.rowsHint/8)
 	alerts := make([]alertRow, 0, b.alertsHint+b.alertsHint/8)
 	b.mu.Unlock()
-	e.mu.Lock()
 	snap.Taken = e.clock()
 	c := &snap.Counts
-	for _, m := range e.order {
+	for _, sh := range e.shards {
+		sh.mu.Lock()
+		rows, alerts = e.scanShard(sh, q, c, rows, alerts)
+		c.Models += len(sh.order)
+		sh.mu.Unlock()
+	}
+	b.mu.Lock()
+	b.rowsHint, b.alertsHint = c.Models, len(alerts)
+	b.mu.Unlock()
+	return rows, alerts
+}
+
+// scanShard adds the rows and active lifecycles of sh's models. The caller
+// holds sh.
+func (e *engine) scanShard(sh *shard, q status.Query, c *status.Counts, rows []fleetRow, alerts []alertRow) ([]fleetRow, []alertRow) {
+	for _, m := range sh.order {
 		worst := alertstate.Inactive
 		for ri := range m.rules {
 			t := &m.rules[ri].tracker
@@ -251,11 +269,6 @@ func (e *engine) scanFleet(q status.Query, snap *status.Snapshot) ([]fleetRow, [
 			rows = append(rows, fleetRow{m: m, id: m.key.ID, worst: worst, seen: m.anchor})
 		}
 	}
-	c.Models = len(e.order)
-	e.mu.Unlock()
-	b.mu.Lock()
-	b.rowsHint, b.alertsHint = c.Models, len(alerts)
-	b.mu.Unlock()
 	return rows, alerts
 }
 

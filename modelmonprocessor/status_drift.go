@@ -120,7 +120,7 @@ func (e *engine) statusDrift(m *model) (groups []status.DriftGroup, total int) {
 		if !ok || x.g.win.Len() == 0 {
 			continue
 		}
-		if bounds, cur, rc, err := e.drift.scratch.Align(x.g.win.Hist(), refHist); err == nil {
+		if bounds, cur, rc, err := e.drift.statusScratch.Align(x.g.win.Hist(), refHist); err == nil {
 			groups[i].Buckets, groups[i].Merged = mergeBuckets(bounds, cur, rc)
 		}
 	}

@@ -233,7 +233,7 @@ func TestHealthDriftGroups(t *testing.T) {
 		}
 	}
 	require.Len(t, got, 3, got)
-	m := e.order[0]
+	m := e.allModels()[0]
 	dist := map[string]float64{}
 	for _, g := range m.drift.rules[0].order {
 		dist[g.attrs[0].Value] = g.rs.res.Observed
@@ -287,12 +287,12 @@ func BenchmarkStatusDriftModel(b *testing.B) {
 		})
 		b.Run(name+"/model_locked", func(b *testing.B) {
 			b.ReportAllocs()
-			m := e.order[0]
+			m := e.allModels()[0]
 			for b.Loop() {
-				e.mu.Lock()
+				e.lockAll()
 				e.statusModel(m, t0, true)
 				e.statusDrift(m)
-				e.mu.Unlock()
+				e.unlockAll()
 			}
 		})
 	}

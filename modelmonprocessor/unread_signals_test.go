@@ -45,17 +45,17 @@ func TestUnreadSignalsKeepNoWindow(t *testing.T) {
 			_, err := e.processMetrics(context.Background(), buildBatch(t, lines, t0))
 			require.NoError(t, err)
 			assert.Equal(t, want, sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome"))
-			assert.Equal(t, 2, e.models.Len(), "unread signals create and keep models")
-			for _, m := range e.order {
+			assert.Equal(t, 2, e.modelsLen(), "unread signals create and keep models")
+			for _, m := range e.allModels() {
 				assert.Equal(t, t0.UnixNano(), m.watermark, m.key.ID)
 			}
 			// Still alive just before stale_after, evicted at it.
 			e.clock = func() time.Time { return t0.Add(e.cfg.StaleAfter - time.Second) }
 			e.tick()
-			assert.Equal(t, 2, e.models.Len())
+			assert.Equal(t, 2, e.modelsLen())
 			e.clock = func() time.Time { return t0.Add(e.cfg.StaleAfter) }
 			e.tick()
-			assert.Zero(t, e.models.Len())
+			assert.Zero(t, e.modelsLen())
 		})
 	}
 }
@@ -90,9 +90,9 @@ func TestUnreadSignalsSaveMemory(t *testing.T) {
 	}
 	_, err := e.processMetrics(context.Background(), buildBatch(t, lines, t0))
 	require.NoError(t, err)
-	require.Len(t, e.order, 1)
-	for i := range e.order[0].wins {
-		assert.Zero(t, e.order[0].wins[i].Len(), "window %d", i)
+	require.Len(t, e.allModels(), 1)
+	for i := range e.allModels()[0].wins {
+		assert.Zero(t, e.allModels()[0].wins[i].Len(), "window %d", i)
 	}
-	assert.Nil(t, e.order[0].signals[e.signals.index(SignalRecall)].hist)
+	assert.Nil(t, e.allModels()[0].signals[e.signals.index(SignalRecall)].hist)
 }

@@ -112,6 +112,20 @@ func (e *Extractor) Hash(s *Scratch) uint64 {
 	return h
 }
 
+// HashWithout hashes the key values Values left in s except the one at
+// position skip (none when skip is negative). It spreads models over the
+// engine's shards: all versions of a model name land in one shard, where
+// rules comparing versions find each other.
+func (e *Extractor) HashWithout(s *Scratch, skip int) uint64 {
+	h := e.seed
+	for i := 0; i < s.n; i++ {
+		if i != skip {
+			h = hashValue(h, s.text[i])
+		}
+	}
+	return h
+}
+
 // bytes returns the i-th value rendered as text. Strings and ints avoid
 // allocating; other types (rare in keys) fall back to AsString.
 func (s *Scratch) bytes(i int) []byte {

@@ -92,3 +92,20 @@ func (t *Table[V]) dropFromChain(hash uint64, chain []entry[V], i int) {
 
 // Len is the number of keys stored.
 func (t *Table[V]) Len() int { return t.n }
+
+// Lookup returns the value stored under a key equal to k, which may be
+// another interned pointer of the same values.
+func (t *Table[V]) Lookup(k *Key) (V, bool) {
+	if e, ok := t.m[k.Hash]; ok {
+		if e.packed == k.packed {
+			return e.val, true
+		}
+		for _, e := range t.more[k.Hash] {
+			if e.packed == k.packed {
+				return e.val, true
+			}
+		}
+	}
+	var zero V
+	return zero, false
+}

@@ -1,0 +1,175 @@
+package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
+
+import (
+	"sort"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
+)
+
+// refKind says how a filed point is read back.
+type refKind uint8
+
+const (
+	refNumber refKind = iota
+	refHistogram
+	refExponential
+	refRate
+)
+
+// pointRef is a point the first pass of a batch filed under its model's
+// shard: where it is in the batch and what it feeds.
+type pointRef struct {
+	m      *model
+	metric pmetric.Metric
+	scale  float64
+	idx    int32
+	sig    int32
+	// pos numbers the points filed in the batch, in batch order.
+	pos        int32
+	kind       refKind
+	cumulative bool
+}
+
+// file keeps a point of m for its shard's turn in applyFiles.
+func (w *worker) file(m *model, r pointRef) {
+	if w.files == nil {
+		w.files = make([][]pointRef, len(w.shards))
+	}
+	r.m, r.pos = m, w.filed
+	w.filed++
+	w.files[m.shard] = append(w.files[m.shard], r)
+}
+
+// applyFiles applies the filed points shard by shard, each shard's in
+// batch order under its lock, taking first whichever shard is free: two
+// batches over the same shards then work side by side instead of in step.
+func (w *worker) applyFiles(now time.Time) {
+	left := 0
+	for _, f := range w.files {
+		if len(f) > 0 {
+			left++
+		}
+	}
+	n := len(w.files)
+	first := int(w.batch % uint64(max(n, 1)))
+	for left > 0 {
+		done := false
+		for j := range n {
+			si := (first + j) % n
+			if len(w.files[si]) == 0 {
+				continue
+			}
+			s := w.shards[si]
+			if !s.mu.TryLock() {
+				continue
+			}
+			w.applyShard(si, s, now)
+			s.mu.Unlock()
+			left--
+			done = true
+		}
+		if done {
+			continue
+		}
+		// Every shard left is busy: wait for one.
+		for j := range n {
+			si := (first + j) % n
+			if len(w.files[si]) == 0 {
+				continue
+			}
+			s := w.shards[si]
+			s.mu.Lock()
+			w.applyShard(si, s, now)
+			s.mu.Unlock()
+			left--
+			break
+		}
+	}
+	w.filed = 0
+	if len(w.touched) > 1 {
+		// The touched models in the order the batch first lists them, as
+		// one pass would list them: health metrics keep that order.
+		sort.Sort(byFirstPoint{w})
+	}
+	w.touchedAt = w.touchedAt[:0]
+}
+
+// byFirstPoint orders a worker's touched models by their first point.
+type byFirstPoint struct{ w *worker }
+
+func (b byFirstPoint) Len() int           { return len(b.w.touched) }
+func (b byFirstPoint) Less(i, j int) bool { return b.w.touchedAt[i] < b.w.touchedAt[j] }
+func (b byFirstPoint) Swap(i, j int) {
+	b.w.touched[i], b.w.touched[j] = b.w.touched[j], b.w.touched[i]
+	b.w.touchedAt[i], b.w.touchedAt[j] = b.w.touchedAt[j], b.w.touchedAt[i]
+}
+
+// applyShard applies the points filed under shard si. The caller holds it.
+func (w *worker) applyShard(si int, s *shard, now time.Time) {
+	if w.ho != nil {
+		w.applyHandoffs(s)
+	}
+	refs := w.files[si]
+	for i := range refs {
+		w.applyRef(si, &refs[i], now)
+	}
+	if len(w.ratePending) > 0 {
+		w.flushRates()
+	}
+	clear(refs)
+	w.files[si] = refs[:0]
+}
+
+// applyRef applies one filed point. A model evicted since the first pass
+// found it is looked up, or created, again.
+func (w *worker) applyRef(si int, r *pointRef, now time.Time) {
+	m := r.m
+	if m.gone {
+		if m = w.refind(si, m); m == nil {
+			return
+		}
+	}
+	if m.batch != w.batch {
+		m.batch = w.batch
+		w.touched = append(w.touched, m)
+		w.touchedAt = append(w.touchedAt, r.pos)
+	}
+	switch r.kind {
+	case refNumber:
+		var dp = numberPoint(r.metric, int(r.idx))
+		w.addNumber(m, int(r.sig), dp, r.scale, now)
+	case refHistogram:
+		w.addHistogram(m, int(r.sig), r.metric.Histogram().DataPoints().At(int(r.idx)), r.cumulative, r.scale, now)
+	case refExponential:
+		w.addExponential(m, int(r.sig), r.metric.ExponentialHistogram().DataPoints().At(int(r.idx)), r.cumulative, r.scale, now)
+	case refRate:
+		attrs, start, ts, v := rateInput(r.metric, int(r.idx))
+		w.addRate(m, w.inputs.feeds[r.metric.Name()], attrs, start, ts, v, now)
+	}
+}
+
+func numberPoint(m pmetric.Metric, i int) pmetric.NumberDataPoint {
+	if m.Type() == pmetric.MetricTypeGauge {
+		return m.Gauge().DataPoints().At(i)
+	}
+	return m.Sum().DataPoints().At(i)
+}
+
+// refind returns the model now tracked under gone's key in shard si,
+// creating it when there is room. The caller holds the shard.
+func (w *worker) refind(si int, gone *model) *model {
+	s := w.shards[si]
+	if m, ok := s.models.Lookup(gone.key); ok {
+		return m
+	}
+	if w.nModels.Load() >= int64(w.cfg.MaxModels) {
+		w.counts[telemetry.OverLimit]++
+		return nil
+	}
+	m := w.addModel(si, gone.key, gone.resource, true)
+	m.anchor = w.now
+	return m
+}
