@@ -189,7 +189,7 @@ func (e *worker) modelFor(point, scope pcommon.Map, res pcommon.Resource, pos in
 		}
 		e.recent.Remember(pos, m.key, m)
 	}
-	if e.fused {
+	if e.fused && e.cfg.HealthMetrics {
 		e.touch(m)
 	}
 	return m

@@ -113,14 +113,36 @@ func (w *worker) applyShard(si int, s *shard, now time.Time) {
 		w.applyHandoffs(s)
 	}
 	refs := w.files[si]
+	from := len(w.touched)
 	for i := range refs {
 		w.applyRef(si, &refs[i], now)
 	}
 	if len(w.ratePending) > 0 {
 		w.flushRates()
 	}
+	w.keepHealthDue(from)
 	clear(refs)
 	w.files[si] = refs[:0]
+}
+
+// keepHealthDue keeps, of the models touched since position from, those
+// whose health points the batch carries under health_metrics_interval
+// (appendHealth checks again): the batch then holds every shard for its
+// health metrics only when some model is due. The caller holds their shard.
+func (w *worker) keepHealthDue(from int) {
+	every := w.cfg.HealthMetricsInterval
+	if every <= 0 {
+		return
+	}
+	kept := from
+	for i := from; i < len(w.touched); i++ {
+		if m := w.touched[i]; m.healthDue(w.now, every) {
+			w.touched[kept], w.touchedAt[kept] = m, w.touchedAt[i]
+			kept++
+		}
+	}
+	clear(w.touched[kept:])
+	w.touched, w.touchedAt = w.touched[:kept], w.touchedAt[:kept]
 }
 
 // applyRef applies one filed point. A model evicted since the first pass
@@ -132,7 +154,7 @@ func (w *worker) applyRef(si int, r *pointRef, now time.Time) {
 			return
 		}
 	}
-	if m.batch != w.batch {
+	if w.cfg.HealthMetrics && m.batch != w.batch {
 		m.batch = w.batch
 		w.touched = append(w.touched, m)
 		w.touchedAt = append(w.touchedAt, r.pos)

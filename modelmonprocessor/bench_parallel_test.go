@@ -1,0 +1,104 @@
+package modelmonprocessor
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/visutility/otelcol-modelmon/internal/testing/benchdata"
+)
+
+// parallelSlots bounds the goroutines BenchmarkParallel gives models of
+// their own; GOMAXPROCS beyond it share slots.
+const parallelSlots = 16
+
+// parallelBatches returns, per slot, the fleet batches of that slot's own
+// 1,000 models (ten batches of 100 models, 700 points each).
+func parallelBatches(slots int) [][]pmetric.Metrics {
+	ts := time.Unix(1_700_000_000, 0)
+	const perSlot, perBatch = 1000, 100
+	out := make([][]pmetric.Metrics, slots)
+	for s := range out {
+		for first := 0; first < perSlot; first += perBatch {
+			out[s] = append(out[s], benchdata.Fleet(benchdata.FleetOptions{
+				First: s*perSlot + first, Count: perBatch, Models: slots * perSlot, Time: ts,
+			}))
+		}
+	}
+	return out
+}
+
+// BenchmarkParallel measures ConsumeMetrics called from GOMAXPROCS
+// goroutines at once, each sending batches of models of its own (the
+// default rules, every window full), and beside it the OTLP protobuf
+// decoding of the same batches from as many goroutines: the work the
+// collector does per batch anyway, which scales with the cores. Run with
+// -cpu 1,2 and compare ns/point across the two: a gateway's scaling is
+// modelmon's ratio, the machine's ceiling decode's.
+func BenchmarkParallel(b *testing.B) {
+	all := parallelBatches(parallelSlots)
+	points := all[0][0].DataPointCount()
+	b.Run("modelmon", func(b *testing.B) {
+		cfg := benchConfig(parallelSlots*1000, true)
+		if v, err := strconv.Atoi(os.Getenv("SHARDS")); err == nil {
+			cfg.Shards = v
+		}
+		p, _ := benchProcessor(b, cfg, all[0][0].ResourceMetrics().Len())
+		// Fill every slot's windows first: the steady state.
+		for range 130 {
+			for _, batches := range all {
+				consumeAll(b, p, batches)
+			}
+		}
+		var slot atomic.Int32
+		b.ReportAllocs()
+		b.ResetTimer()
+		cpu := startCPU()
+		b.RunParallel(func(pb *testing.PB) {
+			batches := all[int(slot.Add(1)-1)%parallelSlots]
+			ctx := context.Background()
+			for i := 0; pb.Next(); i++ {
+				if err := p.ConsumeMetrics(ctx, batches[i%len(batches)]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		cpu.report(b, points)
+		reportPerPoint(b, points)
+	})
+	b.Run("decode", func(b *testing.B) {
+		raw := make([][][]byte, len(all))
+		enc := &pmetric.ProtoMarshaler{}
+		for s, batches := range all {
+			for _, md := range batches {
+				buf, err := enc.MarshalMetrics(md)
+				if err != nil {
+					b.Fatal(err)
+				}
+				raw[s] = append(raw[s], buf)
+			}
+		}
+		var slot atomic.Int32
+		b.ReportAllocs()
+		b.ResetTimer()
+		cpu := startCPU()
+		b.RunParallel(func(pb *testing.PB) {
+			bufs := raw[int(slot.Add(1)-1)%parallelSlots]
+			dec := &pmetric.ProtoUnmarshaler{}
+			for i := 0; pb.Next(); i++ {
+				if _, err := dec.UnmarshalMetrics(bufs[i%len(bufs)]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		cpu.report(b, points)
+		reportPerPoint(b, points)
+	})
+}
