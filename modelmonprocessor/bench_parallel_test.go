@@ -39,13 +39,15 @@ func parallelBatches(slots int) [][]pmetric.Metrics {
 // decoding of the same batches from as many goroutines: the work the
 // collector does per batch anyway, which scales with the cores. Run with
 // -cpu 1,2 and compare ns/point across the two: a gateway's scaling is
-// modelmon's ratio, the machine's ceiling decode's.
+// modelmon's ratio, the machine's ceiling decode's. MODELMON_BENCH_SHARDS
+// sets the processor's shards (default: by CPU count), e.g. to measure the
+// cost of the two-pass path on one CPU.
 func BenchmarkParallel(b *testing.B) {
 	all := parallelBatches(parallelSlots)
 	points := all[0][0].DataPointCount()
 	b.Run("modelmon", func(b *testing.B) {
 		cfg := benchConfig(parallelSlots*1000, true)
-		if v, err := strconv.Atoi(os.Getenv("SHARDS")); err == nil {
+		if v, err := strconv.Atoi(os.Getenv("MODELMON_BENCH_SHARDS")); err == nil {
 			cfg.Shards = v
 		}
 		p, _ := benchProcessor(b, cfg, all[0][0].ResourceMetrics().Len())

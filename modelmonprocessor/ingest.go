@@ -95,29 +95,37 @@ func (e *worker) ingestNumbers(m pmetric.Metric, dps pmetric.NumberDataPointSlic
 		if md == nil {
 			continue
 		}
+		v, typed := numberValue(dp)
 		if e.fused {
-			e.addNumber(md, sig, dp, scale, now)
+			e.addNumber(md, sig, dp.Timestamp(), v, typed, scale, now)
 		} else {
-			e.file(md, pointRef{metric: m, idx: int32(i), sig: int32(sig), kind: refNumber, scale: scale})
+			e.file(md, pointRef{ts: dp.Timestamp(), val: v, typed: typed, sig: int32(sig), kind: refNumber, scale: scale})
 		}
 	}
 }
 
-// addNumber feeds one gauge or sum point to m's signal sig.
-func (e *worker) addNumber(md *model, sig int, dp pmetric.NumberDataPoint, scale float64, now time.Time) {
-	t, ok := e.pointTime(dp.Timestamp(), now)
+// numberValue reads a gauge or sum point's value; ok is false for a point
+// without one.
+func numberValue(dp pmetric.NumberDataPoint) (v float64, ok bool) {
+	switch dp.ValueType() {
+	case pmetric.NumberDataPointValueTypeDouble:
+		return dp.DoubleValue(), true
+	case pmetric.NumberDataPointValueTypeInt:
+		return float64(dp.IntValue()), true
+	}
+	return 0, false
+}
+
+// addNumber feeds one gauge or sum point (its time, and its value when
+// typed) to md's signal sig.
+func (e *worker) addNumber(md *model, sig int, ts pcommon.Timestamp, v float64, typed bool, scale float64, now time.Time) {
+	t, ok := e.pointTime(ts, now)
 	if !ok {
 		e.counts[telemetry.InvalidValue]++
 		return
 	}
 	e.seen(md, sig, t)
-	var v float64
-	switch dp.ValueType() {
-	case pmetric.NumberDataPointValueTypeDouble:
-		v = dp.DoubleValue()
-	case pmetric.NumberDataPointValueTypeInt:
-		v = float64(dp.IntValue())
-	default:
+	if !typed {
 		e.counts[telemetry.InvalidValue]++
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
@@ -22,14 +23,19 @@ const (
 // pointRef is a point the first pass of a batch filed under its model's
 // shard: where it is in the batch and what it feeds.
 type pointRef struct {
-	m      *model
+	m *model
+	// metric and idx locate a histogram or rate point; a gauge or sum
+	// point's time and value are read while its data point is at hand.
 	metric pmetric.Metric
-	scale  float64
 	idx    int32
 	sig    int32
+	ts     pcommon.Timestamp
+	val    float64
+	scale  float64
 	// pos numbers the points filed in the batch, in batch order.
 	pos        int32
 	kind       refKind
+	typed      bool
 	cumulative bool
 }
 
@@ -161,8 +167,7 @@ func (w *worker) applyRef(si int, r *pointRef, now time.Time) {
 	}
 	switch r.kind {
 	case refNumber:
-		var dp = numberPoint(r.metric, int(r.idx))
-		w.addNumber(m, int(r.sig), dp, r.scale, now)
+		w.addNumber(m, int(r.sig), r.ts, r.val, r.typed, r.scale, now)
 	case refHistogram:
 		w.addHistogram(m, int(r.sig), r.metric.Histogram().DataPoints().At(int(r.idx)), r.cumulative, r.scale, now)
 	case refExponential:
@@ -171,13 +176,6 @@ func (w *worker) applyRef(si int, r *pointRef, now time.Time) {
 		attrs, start, ts, v := rateInput(r.metric, int(r.idx))
 		w.addRate(m, w.inputs.feeds[r.metric.Name()], attrs, start, ts, v, now)
 	}
-}
-
-func numberPoint(m pmetric.Metric, i int) pmetric.NumberDataPoint {
-	if m.Type() == pmetric.MetricTypeGauge {
-		return m.Gauge().DataPoints().At(i)
-	}
-	return m.Sum().DataPoints().At(i)
 }
 
 // refind returns the model now tracked under gone's key in shard si,
