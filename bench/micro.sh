@@ -11,7 +11,9 @@ OUT=${OUT:-bench/out}
 mkdir -p "$OUT"
 rm -f "$OUT"/micro-*.txt
 # PARTS selects benchmarks: perpoint (floors A, B and H and ConsumeMetrics),
-# curve, tick, memory, healthbuild (ways of building the health metrics).
+# curve, tick, memory, healthbuild (ways of building the health metrics),
+# parallel (ConsumeMetrics and OTLP decode from GOMAXPROCS goroutines at
+# -cpu 1 and 2; CPUS overrides the list).
 # PERPOINT narrows perpoint, e.g. PERPOINT='^BenchmarkPerPoint$/^fleet$'.
 PARTS=${PARTS:-"perpoint curve tick memory"}
 go test -c -o "$OUT/modelmonprocessor.test" ./modelmonprocessor
@@ -26,6 +28,7 @@ for i in $(seq 1 "$RUNS"); do
 			tick) bench '^BenchmarkEvaluationTick$' -test.benchmem -test.benchtime 5x ;;
 			memory) bench '^BenchmarkMemoryPerModelSignal$' -test.benchtime 1x ;;
 			healthbuild) bench '^BenchmarkHealthBuild$' -test.benchmem -test.benchtime "${BENCHTIME:-1s}" ;;
+			parallel) bench '^BenchmarkParallel$' -test.benchmem -test.cpu "${CPUS:-1,2}" -test.benchtime "${BENCHTIME:-1s}" ;;
 			esac
 		done
 	} > "$OUT/micro-$i.txt"

@@ -39,6 +39,14 @@ func parse(path string) (run, error) {
 			continue
 		}
 		name := procSuffix.ReplaceAllString(fields[0], "")
+		if strings.HasPrefix(name, "BenchmarkParallel/") {
+			// Run at several -cpu values: keep them apart.
+			procs := "1"
+			if m := procSuffix.FindString(fields[0]); m != "" {
+				procs = m[1:]
+			}
+			name += "@" + procs
+		}
 		res := result{}
 		for i := 2; i+1 < len(fields); i += 2 {
 			v, err := strconv.ParseFloat(fields[i], 64)
@@ -133,6 +141,44 @@ func main() {
 	curve(runs)
 	memory(runs)
 	tick(runs)
+	parallel(runs)
+}
+
+// parallel reports BenchmarkParallel's scaling: throughput at 2 CPUs over
+// throughput at 1, per run, for the processor and for OTLP decoding of the
+// same batches (the machine's own ceiling), and per-point cost at 1 CPU.
+func parallel(runs []run) {
+	const pre = "BenchmarkParallel/"
+	scale := func(c string) func(run) (float64, bool) {
+		return ratio(metric(pre+c+"@1", "ns/point"), metric(pre+c+"@2", "ns/point"))
+	}
+	mm, dec := collect(runs, scale("modelmon")), collect(runs, scale("decode"))
+	if len(mm) == 0 {
+		return
+	}
+	eff := collect(runs, func(r run) (float64, bool) {
+		a, ok1 := scale("modelmon")(r)
+		b, ok2 := scale("decode")(r)
+		return a / b, ok1 && ok2 && b > 0
+	})
+	fmt.Println("| | modelmon | OTLP decode (ceiling) | modelmon ÷ decode |")
+	fmt.Println("|---|---:|---:|---:|")
+	fmt.Printf("| throughput, 2 CPUs ÷ 1 (median of %d) | %.2f× | %.2f× | %.2f |\n", len(mm), median(mm), median(dec), median(eff))
+	fmt.Printf("| runs | %s | %s | |\n", list(mm), list(dec))
+	fmt.Printf("| ns/point at 1 CPU | %.1f | %.1f | |\n", median(collect(runs, metric(pre+"modelmon@1", "ns/point"))),
+		median(collect(runs, metric(pre+"decode@1", "ns/point"))))
+	fmt.Printf("| CPU ns/point at 1 / 2 CPUs | %.1f / %.1f | %.1f / %.1f | |\n\n",
+		median(collect(runs, metric(pre+"modelmon@1", "cpu-ns/point"))), median(collect(runs, metric(pre+"modelmon@2", "cpu-ns/point"))),
+		median(collect(runs, metric(pre+"decode@1", "cpu-ns/point"))), median(collect(runs, metric(pre+"decode@2", "cpu-ns/point"))))
+}
+
+// list renders values as "a, b, c" with two decimals.
+func list(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func perPoint(runs []run) {
