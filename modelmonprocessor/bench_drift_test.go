@@ -101,9 +101,10 @@ func BenchmarkDriftPerPoint(b *testing.B) {
 // groupMemory sums the heap memory of every drift group's window and
 // reference.
 func groupMemory(e *engine) (groups, bytes int) {
+	models := e.allModels()
 	e.lockAll()
 	defer e.unlockAll()
-	for _, m := range e.allModels() {
+	for _, m := range models {
 		if m.drift == nil {
 			continue
 		}
