@@ -77,8 +77,38 @@ func (f *fleet) expired() []int {
 // only continue an alert whose record was written.
 func awaitSaved(t *testing.T, rds *redisServer, n int) {
 	t.Helper()
-	require.Eventually(t, func() bool { return len(savedAlertKeys(t, rds)) >= n }, 20*time.Second, 50*time.Millisecond,
-		"%d of %d firing alerts reached Redis", len(savedAlertKeys(t, rds)), n)
+	count := func() int { return len(savedAlertKeys(t, rds)) }
+	await(t, func() bool { return count() >= n }, func() string {
+		return fmt.Sprintf("%d of %d firing alerts reached Redis", count(), n)
+	})
+}
+
+// awaitOwners waits until n owner records in Redis name one of instances.
+func awaitOwners(t *testing.T, rds *redisServer, n int, instances ...string) {
+	t.Helper()
+	count := func() int {
+		owned := ownedBy(t, rds)
+		c := 0
+		for _, in := range instances {
+			c += owned[in]
+		}
+		return c
+	}
+	await(t, func() bool { return count() >= n }, func() string {
+		return fmt.Sprintf("%d of %d owner records name %v: %v", count(), n, instances, ownedBy(t, rds))
+	})
+}
+
+// await polls cond for 20s and fails the test with what msg says then.
+func await(t *testing.T, cond func() bool, msg func() string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal(msg())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // ownedBy counts the owner records in Redis by the gateway they name.

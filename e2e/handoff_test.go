@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -128,10 +129,10 @@ func checkEpisodes(t *testing.T, f *fleet, am *alertmanager, rds *redisServer, s
 	assert.Never(t, func() bool { return len(am.activeAlerts(t)) > 0 }, 4*500*time.Millisecond, 100*time.Millisecond,
 		"a re-sent alert reopened a resolved incident")
 	// Alertmanager notifies a resolution at its group's next interval.
-	require.Eventually(t, func() bool {
-		return len(am.Notified.alerts("accuracy_low", "resolved")) >= len(f.models)
-	}, 20*time.Second, 100*time.Millisecond, "Alertmanager notified %d resolutions of %d",
-		len(am.Notified.alerts("accuracy_low", "resolved")), len(f.models))
+	notified := func() int { return len(am.Notified.alerts("accuracy_low", "resolved")) }
+	await(t, func() bool { return notified() >= len(f.models) }, func() string {
+		return fmt.Sprintf("Alertmanager notified %d resolutions of %d", notified(), len(f.models))
+	})
 	byModel := map[string][]webhookAlert{}
 	for _, status := range []string{"firing", "resolved"} {
 		for _, a := range am.Notified.alerts("accuracy_low", status) {
@@ -192,11 +193,10 @@ func TestReshardHandoff(t *testing.T) {
 	ok = f.rounds(0.5, false, 20*time.Second, func() bool { return f.handoffs("adopted", 0, 1) >= moved })
 	require.True(t, ok, "gateways 0 and 1 adopted %d of %d alerts%s", f.handoffs("adopted", 0, 1), moved, f.diag())
 	t.Logf("handoff of %d alerts after a gateway left: %s", moved, time.Since(left).Round(10*time.Millisecond))
-	// Gateway 2 comes back under its own instance_id: what it finds at
-	// start must name the gateways that serve its models now, or it
-	// restores them instead of adopting them (see restoresHere).
-	require.Eventually(t, func() bool { return ownedBy(t, rds)["gateway-2"] == 0 }, 20*time.Second, 50*time.Millisecond,
-		"owner records in Redis by gateway: %v", ownedBy(t, rds))
+	// Gateway 2 comes back under its own instance_id: the owner records it
+	// finds at start must name the gateways that serve its models now, or
+	// it restores their alerts instead of adopting them.
+	awaitOwners(t, rds, len(f.models), "gateway-0", "gateway-1")
 
 	// It comes back: its models return to it, and gateways 0 and 1 drop
 	// their copies once stale_after passes without data.
@@ -255,8 +255,11 @@ func TestHAPairHandoff(t *testing.T) {
 	}
 	// The joining gateway can only continue what is saved: a model it
 	// first sees within one write of the firing fires again (README,
-	// "Races"), which is not what this test is about.
+	// "Races"), which is not what this test is about. Nor is a model whose
+	// owner record is not written yet: the joining gateway would restore
+	// its alert at start (as unclaimed) instead of adopting it.
 	awaitSaved(t, rds, len(f.models))
+	awaitOwners(t, rds, len(f.models), "gateway-0")
 	joined := time.Now()
 	f.start(1)
 	ok = f.rounds(0.5, true, 20*time.Second, func() bool { return f.handoffs("adopted", 1) >= len(f.models) })
