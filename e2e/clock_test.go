@@ -184,5 +184,7 @@ func TestClockHAPair(t *testing.T) {
 		got := jobsFor(jobs, m)
 		assert.Len(t, got, 2, "one job per incident of %s across both gateways: %+v", m, got)
 	}
-	assert.Empty(t, am.activeAlerts(t), "every incident resolved")
+	// The last resolutions may still be on their way to Alertmanager.
+	assert.Eventually(t, func() bool { return len(am.activeAlerts(t)) == 0 }, 20*time.Second, 100*time.Millisecond,
+		"Alertmanager still holds active alerts")
 }

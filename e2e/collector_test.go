@@ -42,9 +42,9 @@ extensions:
 {{- if .RedisStorage}}
   redis_storage:
     endpoint: {{.RedisStorage}}
-    dial_timeout: 200ms
-    read_timeout: 200ms
-    write_timeout: 200ms
+    dial_timeout: {{.RedisTimeout}}
+    read_timeout: {{.RedisTimeout}}
+    write_timeout: {{.RedisTimeout}}
 {{- end}}
 receivers:
   otlp:
@@ -73,7 +73,8 @@ const telemetryConfig = `
 
 // newCollector renders cfg (a template over data, which gets .Ports and .Dir
 // set; .FileStorage adds a file_storage extension in .Dir, .RedisStorage a
-// redis_storage extension on that address) into a fresh
+// redis_storage extension on that address, with .RedisTimeout as its dial,
+// read and write timeouts, 200ms unless given) into a fresh
 // working directory. cfg supplies everything after the
 // receivers; it must end with the service section whose telemetry is added.
 func newCollector(t *testing.T, cfg string, data map[string]any) *collector {
@@ -92,6 +93,10 @@ func newCollector(t *testing.T, cfg string, data map[string]any) *collector {
 	}
 	if _, ok := data["RedisStorage"]; !ok {
 		data["RedisStorage"] = ""
+	}
+	if _, ok := data["RedisTimeout"]; !ok {
+		// Short, so that an outage fails operations at once.
+		data["RedisTimeout"] = "200ms"
 	}
 	tmpl, err := template.New("config").Option("missingkey=error").Parse(baseConfig + cfg + telemetryConfig)
 	require.NoError(t, err)

@@ -52,12 +52,15 @@ service:
 func TestResolvedAfterRestartWhileDown(t *testing.T) {
 	hook, srv := newWebhookServer(t)
 	c := newCollector(t, restoreConfig, map[string]any{"HookURL": srv.URL, "FileStorage": true})
-	resolvedAfterRestart(t, c, hook)
+	resolvedAfterRestart(t, c, hook, func() {
+		waitMetric(t, c, 2, "otelcol_processor_modelmon_state_writes", `op="write"`)
+	})
 }
 
 // resolvedAfterRestart runs TestResolvedAfterRestartWhileDown's scenario on
-// c, a collector that notifies hook and keeps its state in some storage.
-func resolvedAfterRestart(t *testing.T, c *collector, hook *webhookRecorder) {
+// c, a collector that notifies hook and keeps its state in some storage;
+// awaitSaved returns once both firing alerts are in that storage.
+func resolvedAfterRestart(t *testing.T, c *collector, hook *webhookRecorder, awaitSaved func()) {
 	c.start()
 
 	fraud := &fleetModel{Name: "fraud-model", Version: "v7", Service: "fraud-api"}
@@ -67,8 +70,8 @@ func resolvedAfterRestart(t *testing.T, c *collector, hook *webhookRecorder) {
 
 	require.Eventually(t, func() bool { return len(hook.alerts("accuracy_low", "firing")) == 2 },
 		30*time.Second, 100*time.Millisecond, "the firings were never notified")
-	// The firing alerts are on disk before the crash.
-	waitMetric(t, c, 2, "otelcol_processor_modelmon_state_writes", `op="write"`)
+	// The firing alerts are saved before the crash.
+	awaitSaved()
 	fired := map[string]webhookAlert{}
 	for _, a := range hook.alerts("accuracy_low", "firing") {
 		fired[a.Labels["model_name"]] = a
