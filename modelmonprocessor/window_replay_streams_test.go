@@ -78,8 +78,8 @@ func replayConfig(size int, d time.Duration) func(*testing.T) *Config {
 		acc[1].For = 30 * time.Second
 		acc[6].KeepFiringFor = time.Minute
 		acc[7].MinSamples = 20
-		adaptive := func(name, strat, agg, dir string) RuleConfig {
-			return RuleConfig{Name: name, Signal: SignalAccuracy, Strategy: strat, Aggregation: agg, Direction: dir}
+		adaptive := func(name, kind, agg, dir string) RuleConfig {
+			return RuleConfig{Name: name, Signal: SignalAccuracy, Strategy: kind, Aggregation: agg, Direction: dir}
 		}
 		acc = append(acc,
 			adaptive("ad_baseline_mean", strategy.Baseline, "mean", "below"),

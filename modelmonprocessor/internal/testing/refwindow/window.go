@@ -33,6 +33,9 @@ type Window struct {
 	// floor is the oldest time the window accepts: the newest time seen
 	// minus maxAge. It never decreases.
 	floor int64
+	// alpha is the EWMA's weight of the newest value, a variable as in
+	// window.Window so that 1-alpha is rounded at run time as there.
+	alpha float64
 	sums  moments
 }
 
@@ -45,7 +48,7 @@ func (w *Window) Init(size int, maxAge time.Duration) {
 	if maxAge <= 0 {
 		maxAge = window.DefaultMaxAge
 	}
-	*w = Window{size: size, maxAge: int64(maxAge), floor: math.MinInt64}
+	*w = Window{size: size, maxAge: int64(maxAge), floor: math.MinInt64, alpha: window.DefaultEWMAAlpha}
 	w.sums.reset()
 }
 
@@ -174,7 +177,7 @@ func (w *Window) Aggregate(a window.Aggregation) (float64, bool) {
 	case window.EWMA:
 		ew := w.samples[0].v
 		for _, s := range w.samples[1:] {
-			ew = window.DefaultEWMAAlpha*s.v + (1-window.DefaultEWMAAlpha)*ew
+			ew = w.alpha*s.v + (1-w.alpha)*ew
 		}
 		return ew, true
 	}
