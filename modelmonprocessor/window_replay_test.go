@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +65,10 @@ type replayStep struct {
 }
 
 // replayTrace is what one engine emitted, one line per event or health
-// value, in order, each prefixed with its step.
+// value, each prefixed with its step. The shards work on the models of one
+// batch in parallel, so only each model's own lines come in a fixed order:
+// lines are ordered by step, health before events, and model, and keep
+// their order within a model.
 type replayTrace struct {
 	lines []string
 	// events are the decoded events, for the checks that the case
@@ -164,6 +168,8 @@ func runReplay(t *testing.T, c replayCase, reference bool) replayTrace {
 	}()
 
 	var tr replayTrace
+	type keyed struct{ key, line string }
+	var lines []keyed
 	seenLogs := 0
 	for i, st := range c.steps {
 		now = st.now
@@ -173,7 +179,7 @@ func runReplay(t *testing.T, c replayCase, reference bool) replayTrace {
 			require.NoError(t, mp.ConsumeMetrics(ctx, md))
 			all := metricsOut.AllMetrics()
 			for _, l := range healthTrace(all[len(all)-1], percentile) {
-				tr.lines = append(tr.lines, fmt.Sprintf("step %d health %s", i, l))
+				lines = append(lines, keyed{fmt.Sprintf("%08d 0 %s", i, l.model), fmt.Sprintf("step %d health %s", i, l.line)})
 				tr.health++
 			}
 		}
@@ -186,15 +192,20 @@ func runReplay(t *testing.T, c replayCase, reference bool) replayTrace {
 			require.Zero(t, r.Malformed, "%v", r.Errors)
 			for _, ev := range r.Events {
 				tr.events = append(tr.events, ev.Violation)
-				tr.lines = append(tr.lines, fmt.Sprintf("step %d event %s", i, eventTrace(ev.Violation, percentile[ev.Rule])))
+				lines = append(lines, keyed{fmt.Sprintf("%08d 1 %v %v", i, ev.Violation.ModelKey, ev.Violation.Group),
+					fmt.Sprintf("step %d event %s", i, eventTrace(ev.Violation, percentile[ev.Rule]))})
 			}
 		}
 		seenLogs = len(logs)
 	}
-	for _, m := range e.order {
+	for _, m := range e.allModels() {
 		for i := range m.wins {
 			require.Equal(t, reference, m.wins[i].ref != nil, "model %v window %d: not the window asked for", m.key, i)
 		}
+	}
+	slices.SortStableFunc(lines, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	for _, l := range lines {
+		tr.lines = append(tr.lines, l.line)
 	}
 	tr.outcomes = sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome")
 	tr.lines = append(tr.lines, fmt.Sprintf("data points by outcome: %v", tr.outcomes))
@@ -227,11 +238,14 @@ func eventTrace(v modelevent.Violation, percentile bool) string {
 	return fmt.Sprintf("%+v observed=%x threshold=%x%s", v, math.Float64bits(v.Observed), math.Float64bits(v.Threshold), extra)
 }
 
+// healthLine is one health value rendered, and the model it is of.
+type healthLine struct{ model, line string }
+
 // healthTrace renders each point of the processor's own scope in md: metric,
 // resource and point attributes, times and value with its bits; the zero
 // value of a percentile rule as +0.
-func healthTrace(md pmetric.Metrics, percentile map[string]bool) []string {
-	var out []string
+func healthTrace(md pmetric.Metrics, percentile map[string]bool) []healthLine {
+	var out []healthLine
 	for _, rm := range md.ResourceMetrics().All() {
 		for _, sm := range rm.ScopeMetrics().All() {
 			if sm.Scope().Name() != metadata.ScopeName {
@@ -246,9 +260,19 @@ func healthTrace(md pmetric.Metrics, percentile map[string]bool) []string {
 					if rule, ok := dp.Attributes().Get(modelevent.AttrRule); ok && percentile[rule.Str()] && v == 0 {
 						v = 0
 					}
-					out = append(out, fmt.Sprintf("%s resource=%v attrs=%v start=%d t=%d value=%v (%x)",
-						m.Name(), rm.Resource().Attributes().AsRaw(), dp.Attributes().AsRaw(),
-						dp.StartTimestamp(), dp.Timestamp(), v, math.Float64bits(v)))
+					attrs := dp.Attributes().AsRaw()
+					model := map[string]any{}
+					for k, a := range attrs {
+						if !strings.HasPrefix(k, "modelmon.") {
+							model[k] = a
+						}
+					}
+					out = append(out, healthLine{
+						model: fmt.Sprint(rm.Resource().Attributes().AsRaw(), model),
+						line: fmt.Sprintf("%s resource=%v attrs=%v start=%d t=%d value=%v (%x)",
+							m.Name(), rm.Resource().Attributes().AsRaw(), attrs,
+							dp.StartTimestamp(), dp.Timestamp(), v, math.Float64bits(v)),
+					})
 				}
 			}
 		}
