@@ -57,7 +57,7 @@ type replayCase struct {
 	late bool
 }
 
-// replayStep sets the clock, consumes in (when not nil) and ticks.
+// replayStep sets the clock, consumes in (when set) and ticks.
 type replayStep struct {
 	now  time.Time
 	in   pmetric.Metrics
@@ -281,7 +281,7 @@ func healthTrace(md pmetric.Metrics, percentile map[string]bool) []healthLine {
 }
 
 // replayCases gathers the fixtures the processor's golden tests use and the
-// synthetic streams of replay_streams_test.go.
+// synthetic streams of window_replay_streams_test.go.
 func replayCases(t *testing.T) []replayCase {
 	var cs []replayCase
 	for _, dir := range stagedtest.Cases(t, "testdata/staged/*") {
@@ -338,7 +338,7 @@ func eventGoldenReplay(t *testing.T) replayCase {
 	return c
 }
 
-// gauge appends one gauge point of model name to md's last metric slice.
+// appendGauge appends a gauge of one point of model name (version v1) to ms.
 func appendGauge(ms pmetric.MetricSlice, metric, model string, t time.Time, v float64) {
 	m := ms.AppendEmpty()
 	m.SetName(metric)
