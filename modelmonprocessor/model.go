@@ -50,7 +50,7 @@ type model struct {
 	// wins holds the windows of the signals rules aggregate, by value and
 	// in one allocation (see engine.winSlot): the window of a point is found
 	// from the model alone, in parallel with its signalState.
-	wins []window.Window
+	wins []scalarWindow
 	// rates holds the error-rate and ratio signals (ingest_rates.go),
 	// created on their first point.
 	rates []rateState
@@ -140,7 +140,7 @@ func (e *worker) newModel(key *identity.Key, res pcommon.Resource) *model {
 		rules:    make([]ruleState, len(e.rules)),
 	}
 	if e.windows > 0 {
-		m.wins = make([]window.Window, e.windows)
+		m.wins = make([]scalarWindow, e.windows)
 		for i := range m.wins {
 			m.wins[i].Init(e.cfg.Window.Size, e.cfg.Window.Duration)
 		}

@@ -404,7 +404,7 @@ func (e *engine) statusModel(m *model, now time.Time, windows bool) status.Model
 	return sm
 }
 
-func windowPoints(w *window.Window) []status.Point {
+func windowPoints(w *scalarWindow) []status.Point {
 	if w.Len() == 0 {
 		return nil
 	}

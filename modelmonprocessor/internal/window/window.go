@@ -56,7 +56,8 @@ type Window struct {
 	// the times are start, start+step, … (one sample: start = end).
 	times []int64
 	// perm is the sorted index: the physical slots of the samples ordered by
-	// value (cmp.Compare, NaN first) and, among equal values, by time order.
+	// value (cmp.Compare, NaN first) and, among equal values, by slot (so a
+	// percentile between a -0 and a 0 may read either; see sortindex.go).
 	// One byte per entry while the ring has at most 256 slots, else four
 	// (see permAt). Built by one sort when a percentile is first asked for,
 	// then kept in step with every added and dropped sample by binary search

@@ -14,6 +14,20 @@ import (
 	"time"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/strategy"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/testing/detectorstreams"
+)
+
+// The streams, their level and noise, and the horizon come from
+// detectorstreams.
+const (
+	level   = detectorstreams.Level
+	sigma   = detectorstreams.Sigma
+	horizon = detectorstreams.Horizon
+)
+
+var (
+	stationary = detectorstreams.Stationary
+	changes    = detectorstreams.Changes
 )
 
 const (
@@ -23,9 +37,6 @@ const (
 	// prechange samples precede a change: the warm-up plus a stable stretch,
 	// as for a model that has been serving for a while.
 	prechange = 200
-	// horizon is how long after a change a detector has before it counts as
-	// missed.
-	horizon = 500
 	// spacing is the time between samples (the engine's evaluation interval);
 	// it turns the baseline's 1h window into 360 samples.
 	spacing = 10 * time.Second
@@ -79,7 +90,7 @@ func main() {
 	for _, r := range all {
 		var fa []float64
 		for i, s := range stationary {
-			fa = append(fa, falseAlarms(r, s.make, *seeds, uint64(i)))
+			fa = append(fa, falseAlarms(r, s.Make, *seeds, uint64(i)))
 		}
 		var delays []delayStats
 		for i, c := range changes {
@@ -104,7 +115,7 @@ func rng(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, str
 // falseAlarms runs streamLen stationary samples per seed and returns alarms
 // per 10,000 samples. After an alarm the detector is Reset, as the engine does
 // once the alert resolves, so every alarm starts a fresh warm-up.
-func falseAlarms(r row, mk func(*rand.Rand) noise, seeds int, stream uint64) float64 {
+func falseAlarms(r row, mk func(*rand.Rand) detectorstreams.Noise, seeds int, stream uint64) float64 {
 	alarms := 0
 	for s := range seeds {
 		d := newDetector(r)
@@ -112,7 +123,7 @@ func falseAlarms(r row, mk func(*rand.Rand) noise, seeds int, stream uint64) flo
 		t := time.Unix(0, 0)
 		for range streamLen {
 			t = t.Add(spacing)
-			if d.Observe(strategy.Input{Value: level + sigma*n.next(), Time: t}).Breach {
+			if d.Observe(strategy.Input{Value: level + sigma*n.Next(), Time: t}).Breach {
 				alarms++
 				d.Reset()
 			}
@@ -131,7 +142,7 @@ type delayStats struct {
 // detectionDelay feeds prechange Gaussian samples, then the change for up to
 // horizon samples. Alarms before the change are false alarms: the detector is
 // Reset and keeps going, as on a stationary stream.
-func detectionDelay(r row, c change, seeds int, stream uint64) delayStats {
+func detectionDelay(r row, c detectorstreams.Change, seeds int, stream uint64) delayStats {
 	delays := make([]int, 0, seeds)
 	missed := 0
 	for s := range seeds {
@@ -143,7 +154,7 @@ func detectionDelay(r row, c change, seeds int, stream uint64) delayStats {
 			t = t.Add(spacing)
 			x := g.NormFloat64()
 			if k := i - prechange; k > 0 {
-				x -= c.shift(k) // the bad direction of a below rule
+				x -= c.Shift(k) // the bad direction of a below rule
 			}
 			if d.Observe(strategy.Input{Value: level + sigma*x, Time: t}).Breach {
 				if i > prechange {

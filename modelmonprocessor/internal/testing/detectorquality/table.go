@@ -8,10 +8,10 @@ import (
 func printHeader() {
 	cols := []string{"strategy"}
 	for _, s := range stationary {
-		cols = append(cols, "FA/10k "+s.name)
+		cols = append(cols, "FA/10k "+s.Name)
 	}
 	for _, c := range changes {
-		cols = append(cols, c.name+" med/p90")
+		cols = append(cols, c.Name+" med/p90")
 	}
 	cols = append(cols, "missed 1σ/2σ/3σ/decay")
 	fmt.Println("| " + strings.Join(cols, " | ") + " |")
