@@ -54,7 +54,9 @@ func (e *worker) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 		var ok bool
 		p := ss.prev.For(identity.HashAttributes(dp.Attributes()))
 		same := p.Bounds != nil && slices.Equal(p.Bounds, e.bounds)
-		p.Bounds = append(p.Bounds[:0], e.bounds...)
+		if !same {
+			p.Bounds = append(p.Bounds[:0], e.bounds...)
+		}
 		sum, count, ok = p.Delta(uint64(dp.StartTimestamp()), e.rawCounts, sum, count, same)
 		if !ok && !e.freshStream(uint64(dp.StartTimestamp()), t) {
 			// Totals of unknown age: remember them, learn from the next point.

@@ -3,6 +3,7 @@ package modelmonprocessor
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +80,36 @@ func TestHistogramBoundsAgainstPreviousPoint(t *testing.T) {
 			k++
 		}
 	}
+}
+
+// TestCumulativeStreamChangingBounds: a cumulative stream whose bounds
+// change is learnt again from its totals, and the next point with the same
+// new bounds is a difference against it; going back to the first bounds is
+// a change again.
+func TestCumulativeStreamChangingBounds(t *testing.T) {
+	cumul := pmetric.AggregationTemporalityCumulative
+	a, b := []float64{50, 100, 200}, []float64{50, 150, 200}
+	start := -10 * time.Second
+	batches := []pmetric.Metrics{
+		histBatch("ms", cumul, a, histPoint{at: 0, start: start, counts: []uint64{0, 10, 0, 0}, sum: 1000}),
+		histBatch("ms", cumul, b, histPoint{at: time.Second, start: start, counts: []uint64{0, 12, 0, 0}, sum: 1200}),
+		histBatch("ms", cumul, b, histPoint{at: 2 * time.Second, start: start, counts: []uint64{2, 12, 0, 0}, sum: 1300}),
+		histBatch("ms", cumul, a, histPoint{at: 3 * time.Second, start: start, counts: []uint64{2, 12, 0, 1}, sum: 1500}),
+		histBatch("ms", cumul, a, histPoint{at: 4 * time.Second, start: start, counts: []uint64{4, 12, 0, 1}, sum: 1600}),
+	}
+	var means []string
+	for _, lines := range ruleValues(t, batches...) {
+		for _, l := range lines {
+			if strings.HasPrefix(l, "modelmon.rule.value mean ") {
+				means = append(means, l)
+			}
+		}
+	}
+	assert.Equal(t, []string{
+		"modelmon.rule.value mean m:1 100 threshold=1e+09",   // 1000 / 10
+		"modelmon.rule.value mean m:1 100 threshold=1e+09",   // new bounds, totals: 2200 / 22
+		"modelmon.rule.value mean m:1 95.83 threshold=1e+09", // the difference: 2300 / 24
+		"modelmon.rule.value mean m:1 97.44 threshold=1e+09", // bounds back, totals: 3800 / 39
+		"modelmon.rule.value mean m:1 95.12 threshold=1e+09", // the difference: 3900 / 41
+	}, means)
 }
