@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
@@ -25,20 +26,20 @@ func (e *worker) freshStream(start uint64, t int64) bool {
 }
 
 func (e *worker) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, cumulative bool, scale float64, now time.Time) {
-	if dp.BucketCounts().Len() > maxBuckets {
+	bc := dp.BucketCounts()
+	n := bc.Len()
+	// One count per bound plus +Inf, checked before anything is read so
+	// that a hostile point's bounds are never copied.
+	if n > maxBuckets || n != dp.ExplicitBounds().Len()+1 {
 		e.counts[telemetry.InvalidValue]++
 		return
 	}
-	e.rawCounts = e.rawCounts[:0]
-	for i := 0; i < dp.BucketCounts().Len(); i++ {
-		e.rawCounts = append(e.rawCounts, dp.BucketCounts().At(i))
-	}
-	e.bounds = e.bounds[:0]
-	for i := 0; i < dp.ExplicitBounds().Len(); i++ {
-		e.bounds = append(e.bounds, dp.ExplicitBounds().At(i))
+	e.rawCounts = slices.Grow(e.rawCounts[:0], n)[:n]
+	for i := range e.rawCounts {
+		e.rawCounts[i] = bc.At(i)
 	}
 	sum, count := dp.Sum(), dp.Count()
-	if window.CheckBuckets(e.bounds, e.rawCounts) != nil || !e.validHistSum(sig, sum*scale) {
+	if !e.readBounds(dp.ExplicitBounds()) || !e.validHistSum(sig, sum*scale) {
 		e.counts[telemetry.InvalidValue]++
 		return
 	}
@@ -53,7 +54,9 @@ func (e *worker) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 		var ok bool
 		p := ss.prev.For(identity.HashAttributes(dp.Attributes()))
 		same := p.Bounds != nil && slices.Equal(p.Bounds, e.bounds)
-		p.Bounds = append(p.Bounds[:0], e.bounds...)
+		if !same {
+			p.Bounds = append(p.Bounds[:0], e.bounds...)
+		}
 		sum, count, ok = p.Delta(uint64(dp.StartTimestamp()), e.rawCounts, sum, count, same)
 		if !ok && !e.freshStream(uint64(dp.StartTimestamp()), t) {
 			// Totals of unknown age: remember them, learn from the next point.
@@ -75,6 +78,34 @@ func (e *worker) addHistogram(m *model, sig int, dp pmetric.HistogramDataPoint, 
 		return
 	}
 	e.onPoint(m, sig, t, sum/float64(count)*scale)
+}
+
+// readBounds reads a point's explicit bounds into e.bounds and reports
+// whether they are finite and strictly increasing. Between points e.bounds
+// holds only bounds that passed that check (emptied when a point's fail; no
+// bounds at all are valid), so bounds equal bit for bit to the previous
+// point's, as a fleet's SDKs mostly send them, are compared in place and not
+// copied or checked again. Nothing else writes e.bounds.
+func (e *worker) readBounds(eb pcommon.Float64Slice) bool {
+	n := eb.Len()
+	if n == len(e.bounds) {
+		i := 0
+		for i < n && math.Float64bits(eb.At(i)) == math.Float64bits(e.bounds[i]) {
+			i++
+		}
+		if i == n {
+			return true
+		}
+	}
+	e.bounds = slices.Grow(e.bounds[:0], n)[:n]
+	for i := range e.bounds {
+		e.bounds[i] = eb.At(i)
+	}
+	if window.CheckBuckets(e.bounds, e.rawCounts) != nil {
+		e.bounds = e.bounds[:0]
+		return false
+	}
+	return true
 }
 
 func (e *worker) addExponential(m *model, sig int, dp pmetric.ExponentialHistogramDataPoint, cumulative bool, scale float64, now time.Time) {

@@ -148,6 +148,9 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 		}
 	}
 	r := &h.r
+	if set >= 0 && r.n >= h.size && t >= h.end && h.replaceOldest(t, set, counts, sum*scale, count) {
+		return true
+	}
 	if !h.makeRoom() {
 		if t < h.start {
 			return false
@@ -197,6 +200,45 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 	if pos == r.n-1 {
 		h.raiseFloor(cutoff(t, h.maxAge))
 	}
+	return true
+}
+
+// replaceOldest is Add's steady state: a full window, a point at or after
+// the newest one, bounds of the set the oldest point used. The oldest slot
+// takes the new point and becomes the newest, and one pass over the buckets
+// swaps the old counts for the new ones in the slot and in the set's running
+// sums (uint64 arithmetic wraps, so acc+c-old is acc-old+c exactly). It
+// reports false, changing nothing, when the oldest point is of another set
+// or had no observations; Add then drops and stores as usual.
+func (h *HistWindow) replaceOldest(t int64, set int, counts []uint64, sum float64, count uint64) bool {
+	r := &h.r
+	head := r.head
+	p := &r.buf[head]
+	if p.set != set || p.obs == 0 {
+		return false
+	}
+	s := &h.sets[set]
+	old, acc := p.counts[:len(counts)], s.acc[:len(counts)]
+	var obs uint64
+	for j, c := range counts {
+		acc[j] += c - old[j]
+		old[j] = c
+		obs += c
+	}
+	if obs == 0 {
+		// The new point adds nothing to the sums (its counts wrap to a zero
+		// total or are all zero): take its counts back out.
+		for j, c := range counts {
+			acc[j] -= c
+		}
+		s.live--
+	}
+	p.t, p.sum, p.count, p.obs = t, sum, count, obs
+	h.ts[head] = t
+	r.head = r.idx(1)
+	h.start, h.end = h.ts[r.head], t
+	h.mValid = false
+	h.raiseFloor(cutoff(t, h.maxAge))
 	return true
 }
 
