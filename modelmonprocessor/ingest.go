@@ -44,9 +44,9 @@ func (e *worker) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 	scale := e.inputs.scale(m)
 	switch m.Type() {
 	case pmetric.MetricTypeGauge:
-		e.ingestNumbers(m, m.Gauge().DataPoints(), sig, scale, scope, res, now)
+		e.ingestNumbers(m.Gauge().DataPoints(), sig, scale, scope, res, now)
 	case pmetric.MetricTypeSum:
-		e.ingestNumbers(m, m.Sum().DataPoints(), sig, scale, scope, res, now)
+		e.ingestNumbers(m.Sum().DataPoints(), sig, scale, scope, res, now)
 	case pmetric.MetricTypeHistogram:
 		h := m.Histogram()
 		cumulative := h.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
@@ -84,7 +84,7 @@ func (e *worker) ingestMetric(m pmetric.Metric, sig int, scope pcommon.Map, res 
 	}
 }
 
-func (e *worker) ingestNumbers(m pmetric.Metric, dps pmetric.NumberDataPointSlice, sig int, scale float64, scope pcommon.Map, res pcommon.Resource, now time.Time) {
+func (e *worker) ingestNumbers(dps pmetric.NumberDataPointSlice, sig int, scale float64, scope pcommon.Map, res pcommon.Resource, now time.Time) {
 	for i := 0; i < dps.Len(); i++ {
 		dp := dps.At(i)
 		if dp.Flags().NoRecordedValue() {

@@ -40,39 +40,39 @@ type pointRef struct {
 }
 
 // file keeps a point of m for its shard's turn in applyFiles.
-func (w *worker) file(m *model, r pointRef) {
-	if w.files == nil {
-		w.files = make([][]pointRef, len(w.shards))
+func (e *worker) file(m *model, r pointRef) {
+	if e.files == nil {
+		e.files = make([][]pointRef, len(e.shards))
 	}
-	r.m, r.pos = m, w.filed
-	w.filed++
-	w.files[m.shard] = append(w.files[m.shard], r)
+	r.m, r.pos = m, e.filed
+	e.filed++
+	e.files[m.shard] = append(e.files[m.shard], r)
 }
 
 // applyFiles applies the filed points shard by shard, each shard's in
 // batch order under its lock, taking first whichever shard is free: two
 // batches over the same shards then work side by side instead of in step.
-func (w *worker) applyFiles(now time.Time) {
+func (e *worker) applyFiles(now time.Time) {
 	left := 0
-	for _, f := range w.files {
+	for _, f := range e.files {
 		if len(f) > 0 {
 			left++
 		}
 	}
-	n := len(w.files)
-	first := int(w.batch % uint64(max(n, 1)))
+	n := len(e.files)
+	first := int(e.batch % uint64(max(n, 1)))
 	for left > 0 {
 		done := false
 		for j := range n {
 			si := (first + j) % n
-			if len(w.files[si]) == 0 {
+			if len(e.files[si]) == 0 {
 				continue
 			}
-			s := w.shards[si]
+			s := e.shards[si]
 			if !s.mu.TryLock() {
 				continue
 			}
-			w.applyShard(si, s, now)
+			e.applyShard(si, s, now)
 			s.mu.Unlock()
 			left--
 			done = true
@@ -83,24 +83,24 @@ func (w *worker) applyFiles(now time.Time) {
 		// Every shard left is busy: wait for one.
 		for j := range n {
 			si := (first + j) % n
-			if len(w.files[si]) == 0 {
+			if len(e.files[si]) == 0 {
 				continue
 			}
-			s := w.shards[si]
+			s := e.shards[si]
 			s.mu.Lock()
-			w.applyShard(si, s, now)
+			e.applyShard(si, s, now)
 			s.mu.Unlock()
 			left--
 			break
 		}
 	}
-	w.filed = 0
-	if len(w.touched) > 1 {
+	e.filed = 0
+	if len(e.touched) > 1 {
 		// The touched models in the order the batch first lists them, as
 		// one pass would list them: health metrics keep that order.
-		sort.Sort(byFirstPoint{w})
+		sort.Sort(byFirstPoint{e})
 	}
-	w.touchedAt = w.touchedAt[:0]
+	e.touchedAt = e.touchedAt[:0]
 }
 
 // byFirstPoint orders a worker's touched models by their first point.
@@ -114,82 +114,82 @@ func (b byFirstPoint) Swap(i, j int) {
 }
 
 // applyShard applies the points filed under shard si. The caller holds it.
-func (w *worker) applyShard(si int, s *shard, now time.Time) {
-	if w.ho != nil {
-		w.applyHandoffs(s)
+func (e *worker) applyShard(si int, s *shard, now time.Time) {
+	if e.ho != nil {
+		e.applyHandoffs(s)
 	}
-	refs := w.files[si]
-	from := len(w.touched)
+	refs := e.files[si]
+	from := len(e.touched)
 	for i := range refs {
-		w.applyRef(si, &refs[i], now)
+		e.applyRef(si, &refs[i], now)
 	}
-	if len(w.ratePending) > 0 {
-		w.flushRates()
+	if len(e.ratePending) > 0 {
+		e.flushRates()
 	}
-	w.keepHealthDue(from)
+	e.keepHealthDue(from)
 	clear(refs)
-	w.files[si] = refs[:0]
+	e.files[si] = refs[:0]
 }
 
 // keepHealthDue keeps, of the models touched since position from, those
 // whose health points the batch carries under health_metrics_interval
 // (appendHealth checks again): the batch then holds every shard for its
 // health metrics only when some model is due. The caller holds their shard.
-func (w *worker) keepHealthDue(from int) {
-	every := w.cfg.HealthMetricsInterval
+func (e *worker) keepHealthDue(from int) {
+	every := e.cfg.HealthMetricsInterval
 	if every <= 0 {
 		return
 	}
 	kept := from
-	for i := from; i < len(w.touched); i++ {
-		if m := w.touched[i]; m.healthDue(w.now, every) {
-			w.touched[kept], w.touchedAt[kept] = m, w.touchedAt[i]
+	for i := from; i < len(e.touched); i++ {
+		if m := e.touched[i]; m.healthDue(e.now, every) {
+			e.touched[kept], e.touchedAt[kept] = m, e.touchedAt[i]
 			kept++
 		}
 	}
-	clear(w.touched[kept:])
-	w.touched, w.touchedAt = w.touched[:kept], w.touchedAt[:kept]
+	clear(e.touched[kept:])
+	e.touched, e.touchedAt = e.touched[:kept], e.touchedAt[:kept]
 }
 
 // applyRef applies one filed point. A model evicted since the first pass
 // found it is looked up, or created, again.
-func (w *worker) applyRef(si int, r *pointRef, now time.Time) {
+func (e *worker) applyRef(si int, r *pointRef, now time.Time) {
 	m := r.m
 	if m.gone {
-		if m = w.refind(si, m); m == nil {
+		if m = e.refind(si, m); m == nil {
 			return
 		}
 	}
-	if w.cfg.HealthMetrics && m.batch != w.batch {
-		m.batch = w.batch
-		w.touched = append(w.touched, m)
-		w.touchedAt = append(w.touchedAt, r.pos)
+	if e.cfg.HealthMetrics && m.batch != e.batch {
+		m.batch = e.batch
+		e.touched = append(e.touched, m)
+		e.touchedAt = append(e.touchedAt, r.pos)
 	}
 	switch r.kind {
 	case refNumber:
-		w.addNumber(m, int(r.sig), r.ts, r.val, r.typed, r.scale, now)
+		e.addNumber(m, int(r.sig), r.ts, r.val, r.typed, r.scale, now)
 	case refHistogram:
-		w.addHistogram(m, int(r.sig), r.metric.Histogram().DataPoints().At(int(r.idx)), r.cumulative, r.scale, now)
+		e.addHistogram(m, int(r.sig), r.metric.Histogram().DataPoints().At(int(r.idx)), r.cumulative, r.scale, now)
 	case refExponential:
-		w.addExponential(m, int(r.sig), r.metric.ExponentialHistogram().DataPoints().At(int(r.idx)), r.cumulative, r.scale, now)
+		e.addExponential(m, int(r.sig), r.metric.ExponentialHistogram().DataPoints().At(int(r.idx)), r.cumulative, r.scale, now)
 	case refRate:
 		attrs, start, ts, v := rateInput(r.metric, int(r.idx))
-		w.addRate(m, w.inputs.feeds[r.metric.Name()], attrs, start, ts, v, now)
+		e.addRate(m, e.inputs.feeds[r.metric.Name()], attrs, start, ts, v, now)
 	}
 }
 
 // refind returns the model now tracked under gone's key in shard si,
 // creating it when there is room. The caller holds the shard.
-func (w *worker) refind(si int, gone *model) *model {
-	s := w.shards[si]
+func (e *worker) refind(si int, gone *model) *model {
+	s := e.shards[si]
 	if m, ok := s.models.Lookup(gone.key); ok {
 		return m
 	}
-	if w.nModels.Load() >= int64(w.cfg.MaxModels) {
-		w.counts[telemetry.OverLimit]++
+	if e.nModels.Load() >= int64(e.cfg.MaxModels) {
+		e.counts[telemetry.OverLimit]++
 		return nil
 	}
-	m := w.addModel(si, gone.key, gone.resource, true)
-	m.anchor = w.now
+	m := e.addModel(si, gone.key, gone.resource, true)
+	m.anchor = e.now
 	return m
 }

@@ -160,16 +160,16 @@ func (e *worker) newModel(key *identity.Key, res pcommon.Resource) *model {
 // restores create models only through it. A model created by data
 // (fromData) asks, with handoff, for the alerts other gateways saved for
 // it; a restored one was just read from storage. The caller holds the shard.
-func (w *worker) addModel(si int, key *identity.Key, res pcommon.Resource, fromData bool) *model {
-	m := w.newModel(key, res)
+func (e *worker) addModel(si int, key *identity.Key, res pcommon.Resource, fromData bool) *model {
+	m := e.newModel(key, res)
 	m.shard = int32(si)
-	m.seq = w.created.Add(1)
-	s := w.shards[si]
+	m.seq = e.created.Add(1)
+	s := e.shards[si]
 	s.models.Put(m.key, m)
 	s.order = append(s.order, m)
-	w.nModels.Add(1)
-	if w.ho != nil {
-		w.trackHandoff(m, fromData)
+	e.nModels.Add(1)
+	if e.ho != nil {
+		e.trackHandoff(m, fromData)
 	}
 	return m
 }

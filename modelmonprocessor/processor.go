@@ -304,19 +304,19 @@ func (e *engine) tick() {
 }
 
 // tickShard ticks the models of s. The caller holds s.
-func (w *worker) tickShard(s *shard) {
-	if w.ho != nil {
-		w.applyHandoffs(s)
+func (e *worker) tickShard(s *shard) {
+	if e.ho != nil {
+		e.applyHandoffs(s)
 	}
 	kept := s.order[:0]
 	for _, m := range s.order {
-		if !w.tickModel(m, w.now) {
+		if !e.tickModel(m, e.now) {
 			kept = append(kept, m)
 		}
 	}
 	clear(s.order[len(kept):])
 	s.order = kept
-	if w.ho != nil {
-		w.writeOwners(s)
+	if e.ho != nil {
+		e.writeOwners(s)
 	}
 }

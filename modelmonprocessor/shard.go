@@ -135,11 +135,11 @@ func (e *engine) putWorker(w *worker) {
 }
 
 // shardOf is the shard of the model whose key values are in s.
-func (w *worker) shardOf() int {
-	if len(w.shards) == 1 {
+func (e *worker) shardOf() int {
+	if len(e.shards) == 1 {
 		return 0
 	}
-	return int(w.extractor.HashWithout(&w.scratch, w.versionAt) % uint64(len(w.shards)))
+	return int(e.extractor.HashWithout(&e.scratch, e.versionAt) % uint64(len(e.shards)))
 }
 
 // lockAll takes every shard's lock, in order; unlockAll releases them.
@@ -157,18 +157,18 @@ func (e *engine) unlockAll() {
 
 // emit queues an event of m with m's shard, which the caller holds, or
 // holds it while m's saved alerts load.
-func (w *worker) emit(m *model, v *modelevent.Violation) {
+func (e *worker) emit(m *model, v *modelevent.Violation) {
 	if m.ho != nil && m.ho.asking == askLoad {
 		m.ho.held = append(m.ho.held, v)
 		return
 	}
-	w.queue(m, v)
+	e.queue(m, v)
 }
 
 // queue adds an event of m to its shard's queue. The caller holds the shard.
-func (w *worker) queue(m *model, v *modelevent.Violation) {
-	w.shards[m.shard].events.add(m, v)
-	w.made++
+func (e *worker) queue(m *model, v *modelevent.Violation) {
+	e.shards[m.shard].events.add(m, v)
+	e.made++
 }
 
 // takeEvents moves the events queued in every shard into one batch in
