@@ -43,7 +43,7 @@ type Config struct {
 	MaxModels int `mapstructure:"max_models"`
 	// Shards is the number of locks the models are spread over, so that
 	// batches of different models are processed in parallel. 0 (the
-	// default) takes four per CPU available to the collector, one on a
+	// default) takes 32 per CPU available to the collector, one on a
 	// single CPU.
 	Shards int `mapstructure:"shards"`
 	// StaleAfter evicts a model that sent nothing for this long.

@@ -24,14 +24,16 @@ import (
 // maxShards bounds the shards a config or the CPU count may ask for.
 const maxShards = 256
 
-// shardsFor is the number of shards for a config: its own, else four per
-// CPU the runtime may use, so that two batches rarely want the same shard at
-// once; one on a single CPU, where a second pass would only cost.
+// shardsFor is the number of shards for a config: its own, else 32 per CPU
+// the runtime may use, so that two batches rarely want the same shard at
+// once (at 8 shards on 2 CPUs, batches waited on each other more than they
+// ran, see BENCHMARKS.md "Cores"); one on a single CPU, where a second pass
+// would only cost.
 func shardsFor(cfg *Config) int {
 	n := cfg.Shards
 	if n == 0 {
 		if procs := runtime.GOMAXPROCS(0); procs > 1 {
-			n = 4 * procs
+			n = 32 * procs
 		} else {
 			n = 1
 		}
