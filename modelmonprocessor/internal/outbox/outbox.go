@@ -22,20 +22,52 @@ func New(limit int) *Outbox {
 // Len is the number of log records waiting.
 func (o *Outbox) Len() int { return o.records }
 
-// Push queues ld behind the waiting batches. A batch that does not fit is
-// dropped whole, so that order is kept and no event is split from its batch;
-// Push returns the number of records dropped.
+// Push queues ld behind the waiting batches. Of a batch that does not fit,
+// the records that fit are kept, the newest dropped: what waits is always
+// the oldest events, without a gap, however the events were batched. Push
+// returns the number of records dropped. ld is not modified.
 func (o *Outbox) Push(ld plog.Logs) (dropped int) {
 	n := ld.LogRecordCount()
 	if n == 0 {
 		return 0
 	}
-	if o.records+n > o.max {
+	room := o.max - o.records
+	if room <= 0 {
 		return n
+	}
+	if n > room {
+		ld, dropped = head(ld, room), n-room
+		n = room
 	}
 	o.batches = append(o.batches, ld)
 	o.records += n
-	return 0
+	return dropped
+}
+
+// head returns a copy of ld's first k log records, in their resources and
+// scopes.
+func head(ld plog.Logs, k int) plog.Logs {
+	out := plog.NewLogs()
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len() && k > 0; i++ {
+		rl := rls.At(i)
+		orl := out.ResourceLogs().AppendEmpty()
+		rl.Resource().CopyTo(orl.Resource())
+		orl.SetSchemaUrl(rl.SchemaUrl())
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len() && k > 0; j++ {
+			sl := sls.At(j)
+			osl := orl.ScopeLogs().AppendEmpty()
+			sl.Scope().CopyTo(osl.Scope())
+			osl.SetSchemaUrl(sl.SchemaUrl())
+			lrs := sl.LogRecords()
+			for l := 0; l < lrs.Len() && k > 0; l++ {
+				lrs.At(l).CopyTo(osl.LogRecords().AppendEmpty())
+				k--
+			}
+		}
+	}
+	return out
 }
 
 // Send hands the waiting batches to send in order and stops at the first

@@ -33,7 +33,7 @@ func TestPushBounds(t *testing.T) {
 		length  int
 	}{
 		{"fits", 5, []int{2, 3}, []int{0, 0}, 5},
-		{"overflow drops the whole new batch", 4, []int{2, 3, 2}, []int{0, 3, 0}, 4},
+		{"overflow keeps the oldest records that fit", 4, []int{2, 3, 2}, []int{0, 1, 2}, 4},
 		{"zero capacity keeps nothing", 0, []int{1}, []int{1}, 0},
 		{"empty batches are ignored", 1, []int{0, 1}, []int{0, 0}, 1},
 	}
@@ -46,6 +46,38 @@ func TestPushBounds(t *testing.T) {
 			assert.Equal(t, tt.length, o.Len())
 		})
 	}
+}
+
+// TestPushKeepsTheHead: of a batch over the bound, the first records stay,
+// with their resource, and the pushed batch is left as it was.
+func TestPushKeepsTheHead(t *testing.T) {
+	ld := plog.NewLogs()
+	for _, r := range []string{"r1", "r2"} {
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr("model", r)
+		lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+		for _, b := range []string{"a", "b"} {
+			lrs.AppendEmpty().Body().SetStr(r + b)
+		}
+	}
+	o := New(3)
+	assert.Equal(t, 1, o.Push(ld))
+	assert.Equal(t, 3, o.Len())
+	assert.Equal(t, 4, ld.LogRecordCount(), "the pushed batch is not modified")
+	var got []string
+	_, err := o.Send(func(b plog.Logs) error {
+		for i := 0; i < b.ResourceLogs().Len(); i++ {
+			rl := b.ResourceLogs().At(i)
+			m, _ := rl.Resource().Attributes().Get("model")
+			lrs := rl.ScopeLogs().At(0).LogRecords()
+			for j := 0; j < lrs.Len(); j++ {
+				got = append(got, m.Str()+":"+lrs.At(j).Body().Str())
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"r1:r1a", "r1:r1b", "r2:r2a"}, got)
 }
 
 func TestSendInOrder(t *testing.T) {
