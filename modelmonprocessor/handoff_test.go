@@ -138,8 +138,10 @@ func TestHandoffContinuesSavedAlert(t *testing.T) {
 
 	// The router moves the model to b, still degraded.
 	now = now.Add(time.Second)
+	release := store.holdReads()
 	b.send(point("m", 0.4))
 	assert.Empty(t, b.events(), "firing is held until storage answers")
+	release()
 	b.settle()
 	assert.Empty(t, b.events(), "the saved alert continues silently")
 	assert.Equal(t, int64(1), b.handoffs()[telemetry.HandoffAdopted])
@@ -186,8 +188,10 @@ func TestHandoffResolvedWhileLoading(t *testing.T) {
 	waitStored(t, store, alertKey("r", "m"), true)
 
 	// b gets a relapse and a recovery in one batch before storage answers.
+	release := store.holdReads()
 	b.send(point("m", 0.4)+" @1s", point("m", 0.97)+" @2s")
 	assert.Empty(t, b.events())
+	release()
 	b.settle()
 	assert.Equal(t, []string{"resolved m:1 r started=+0s"}, b.events(), "one resolution of a's episode, no second firing")
 }
@@ -248,8 +252,12 @@ func TestHandoffHAPairBothExpire(t *testing.T) {
 	store, now := newMemStorage(), t0
 	a := newGateway(t, "a", store, &now, handoffConfig)
 	b := newGateway(t, "b", store, &now, handoffConfig)
+	// Both ask storage before either has saved its alert.
+	release := store.holdReads()
 	a.send(point("m", 0.5))
 	b.send(point("m", 0.5))
+	store.awaitHeldReads(t, 2)
+	release()
 	a.settle()
 	b.settle()
 	now = now.Add(10*time.Minute + time.Second)
@@ -296,10 +304,7 @@ func TestHandoffStorageDownGoesOnFromMemory(t *testing.T) {
 func TestHandoffTimeoutReleasesHeldEvents(t *testing.T) {
 	store, now := newMemStorage(), t0
 	b := newGateway(t, "b", store, &now, handoffConfig)
-	block := make(chan struct{})
-	store.mu.Lock()
-	store.blockReads = block
-	store.mu.Unlock()
+	release := store.holdReads()
 	// Storage hangs: the batch and the tick return all the same.
 	b.send(point("m", 0.4))
 	b.e.tick()
@@ -310,10 +315,7 @@ func TestHandoffTimeoutReleasesHeldEvents(t *testing.T) {
 	assert.Equal(t, []string{"firing m:1 r started=+0s"}, b.events())
 	assert.Equal(t, int64(1), b.handoffs()[telemetry.HandoffTimeout])
 
-	store.mu.Lock()
-	store.blockReads = nil
-	store.mu.Unlock()
-	close(block)
+	release()
 	b.settle()
 	assert.Len(t, b.events(), 1, "the late answer changes nothing")
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"testing"
+	"time"
 
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 )
@@ -24,6 +27,8 @@ type memStorage struct {
 	// waits for it to close.
 	failReads  error
 	blockReads chan struct{}
+	// heldReads counts the Gets waiting for blockReads.
+	heldReads int
 }
 
 var _ storage.Extension = (*memStorage)(nil)
@@ -46,6 +51,31 @@ func (s *memStorage) keys() []string {
 	return out
 }
 
+// holdReads makes every Get wait until the returned release is called, so
+// that a test decides when storage answers.
+func (s *memStorage) holdReads() (release func()) {
+	block := make(chan struct{})
+	s.mu.Lock()
+	s.blockReads = block
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.blockReads = nil
+		s.mu.Unlock()
+		close(block)
+	}
+}
+
+// awaitHeldReads waits until n Gets wait for a holdReads release.
+func (s *memStorage) awaitHeldReads(t *testing.T, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.heldReads >= n
+	}, 5*time.Second, time.Millisecond, "Gets held")
+}
+
 func (s *memStorage) put(k string, v []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -65,6 +95,9 @@ func (c memClient) Get(_ context.Context, k string) ([]byte, error) {
 	block := c.s.blockReads
 	c.s.mu.Unlock()
 	if block != nil {
+		c.s.mu.Lock()
+		c.s.heldReads++
+		c.s.mu.Unlock()
 		<-block
 	}
 	c.s.mu.Lock()
