@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
+	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
 )
 
 // loadYAML decodes a modelmon config the way the collector does.
@@ -286,8 +287,11 @@ func TestGenAIErrorRateAndTTFT(t *testing.T) {
 }
 
 func TestRateSignalsHostileInput(t *testing.T) {
-	e, _ := presetEngine(t, "presets: [vllm]\n")
+	cfg, err := loadYAML(t, "presets: [vllm]\n")
+	require.NoError(t, err)
+	e, tel := testEngine(t, cfg, nil)
 	ctx := context.Background()
+	total, nans := 0, 0
 	for i := 0; i < 5; i++ {
 		ts := t0.Add(time.Duration(i) * time.Second)
 		e.clock = func() time.Time { return ts }
@@ -298,11 +302,13 @@ func TestRateSignalsHostileInput(t *testing.T) {
 			v := float64(1000 - i*100)
 			if j%7 == 0 {
 				v = math.NaN()
+				nans++
 			}
 			series["m"]["abort-"+strconv.Itoa(j)] = v
 		}
 		md := counterBatch(ts, "vllm:request_success_total", series, "finished_reason", "model_name")
 		pts := md.DataPointCount()
+		total += pts
 		out, err := e.processMetrics(ctx, md)
 		require.NoError(t, err)
 		assert.Equal(t, pts, out.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().Len())
@@ -311,6 +317,18 @@ func TestRateSignalsHostileInput(t *testing.T) {
 	slot := e.inputs.rateSlot(e.signals.index("error_rate"))
 	assert.LessOrEqual(t, m.rates[slot].streams.Len(), maxRateStreams)
 	assert.LessOrEqual(t, m.rates[slot].win.Len(), e.cfg.Window.Size)
+
+	// Every point is counted once: NaN as invalid_value, series past the
+	// bound as over_limit, the rest as matched or late.
+	got := sumByAttr(t, tel, telemetry.MetricDataPoints, "outcome")
+	t.Logf("%v of %d points", got, total)
+	assert.Equal(t, int64(nans), got["invalid_value"])
+	assert.Positive(t, got["over_limit"])
+	var sum int64
+	for _, n := range got {
+		sum += n
+	}
+	assert.Equal(t, int64(total), sum)
 }
 
 // TestREADMEPresetsExample keeps the README's presets example valid.
