@@ -93,11 +93,11 @@ var (
 func (c memClient) Get(_ context.Context, k string) ([]byte, error) {
 	c.s.mu.Lock()
 	block := c.s.blockReads
+	if block != nil {
+		c.s.heldReads++
+	}
 	c.s.mu.Unlock()
 	if block != nil {
-		c.s.mu.Lock()
-		c.s.heldReads++
-		c.s.mu.Unlock()
 		<-block
 	}
 	c.s.mu.Lock()
