@@ -26,15 +26,17 @@ type boundSet struct {
 	mark bool
 }
 
-// histPoint is one histogram data point. Its counts buffer stays with the
-// ring slot and is reused by the point stored there next.
+// histPoint is one histogram data point. Its bucket counts are row row of
+// the window's cells: the row stays with the ring slot and is reused by
+// the point stored there next.
 type histPoint struct {
-	t      int64
-	sum    float64 // scaled
-	count  uint64
-	obs    uint64 // sum of the bucket counts
-	set    int    // index into HistWindow.sets
-	counts []uint64
+	t     int64
+	sum   float64 // scaled
+	count uint64
+	obs   uint64 // sum of the bucket counts
+	set   int32  // index into HistWindow.sets
+	row   int32
+	n     int32 // bucket counts, one more than the set's bounds
 }
 
 // HistWindow is a sliding window of histogram points (latency-like signals)
@@ -42,8 +44,10 @@ type histPoint struct {
 // window's points merged into one histogram, never averaged per point.
 //
 // Bounded by count and age in data-point time exactly like Window, with the
-// same late refusals. Memory is about 72 bytes plus 8 per bucket per point,
-// plus one copy of each distinct bound set; MemSize reports the real figure.
+// same late refusals. Memory is about 48 bytes per point plus its bucket
+// counts at the width the window's largest count needs (1 byte each below
+// 256), plus one copy of each distinct bound set; MemSize reports the real
+// figure.
 type HistWindow struct {
 	r      ring[histPoint]
 	size   int
@@ -57,6 +61,8 @@ type HistWindow struct {
 	// that dropping the oldest point finds the next one's time in the same
 	// cache line instead of in the next point's.
 	ts []int64
+	// c holds the points' bucket counts.
+	c cells
 
 	// Conversion scratch for AddExponential; expBounds is kept while the
 	// scale, offset and bucket count stay the same, as they mostly do.
@@ -173,18 +179,16 @@ func (h *HistWindow) Add(t int64, bounds []float64, counts []uint64, sum float64
 		set = h.intern(bounds, scale)
 	}
 	p := r.open(pos)
-	p.t, p.sum, p.count, p.set = t, sum*scale, count, set
+	p.t, p.sum, p.count, p.set = t, sum*scale, count, int32(set)
 	if pos == 0 {
 		h.start = t
 	}
 	if pos == r.n-1 {
 		h.end = t
 	}
-	p.counts = append(p.counts[:0], counts...)
-	p.obs = 0
-	for _, c := range counts {
-		p.obs += c
-	}
+	h.c.fit(len(r.buf), len(counts), widthFor(counts))
+	p.n = int32(len(counts))
+	p.obs = h.c.store(int(p.row), counts)
 	if p.obs > 0 {
 		s := &h.sets[set]
 		if s.live == 0 {
@@ -214,17 +218,13 @@ func (h *HistWindow) replaceOldest(t int64, set int, counts []uint64, sum float6
 	r := &h.r
 	head := r.head
 	p := &r.buf[head]
-	if p.set != set || p.obs == 0 {
+	if int(p.set) != set || p.obs == 0 {
 		return false
 	}
+	h.c.fit(len(r.buf), len(counts), widthFor(counts))
 	s := &h.sets[set]
-	old, acc := p.counts[:len(counts)], s.acc[:len(counts)]
-	var obs uint64
-	for j, c := range counts {
-		acc[j] += c - old[j]
-		old[j] = c
-		obs += c
-	}
+	acc := s.acc[:len(counts)]
+	obs := h.c.swap(int(p.row), counts, acc)
 	if obs == 0 {
 		// The new point adds nothing to the sums (its counts wrap to a zero
 		// total or are all zero): take its counts back out.
@@ -339,9 +339,7 @@ func (h *HistWindow) dropOldest() {
 	s := &h.sets[p.set]
 	s.refs--
 	if p.obs > 0 {
-		for j, c := range p.counts {
-			s.acc[j] -= c
-		}
+		h.c.subtract(int(p.row), int(p.n), s.acc)
 		s.live--
 	}
 	h.r.dropOldest()
@@ -366,6 +364,12 @@ func (h *HistWindow) makeRoom() bool {
 			ts[i] = h.ts[(head+i)%slots]
 		}
 		h.ts = ts
+		// The live points keep their rows, rows 0 to n-1 in some order;
+		// the new slots take the rows after them.
+		for i := r.n; i < len(r.buf); i++ {
+			r.buf[i].row = int32(i)
+		}
+		h.c.fit(len(r.buf), 0, 0)
 	}
 	return true
 }
@@ -405,10 +409,7 @@ func (h *HistWindow) Reset() {
 
 // MemSize returns the approximate number of bytes the window holds.
 func (h *HistWindow) MemSize() int {
-	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{})) + cap(h.ts)*8
-	for i := range h.r.buf {
-		n += cap(h.r.buf[i].counts) * 8
-	}
+	n := int(unsafe.Sizeof(*h)) + cap(h.r.buf)*int(unsafe.Sizeof(histPoint{})) + cap(h.ts)*8 + h.c.memSize()
 	n += cap(h.sets) * int(unsafe.Sizeof(boundSet{}))
 	for i := range h.sets {
 		n += (cap(h.sets[i].bounds) + cap(h.sets[i].acc)) * 8
@@ -489,13 +490,13 @@ func (h *HistWindow) minBound() (float64, bool) {
 	for i := 0; i < h.r.n; i++ {
 		p := h.r.at(i)
 		b := h.sets[p.set].bounds
-		j := 0
-		for j < len(p.counts) && p.counts[j] == 0 {
+		j, n := 0, int(p.n)
+		for j < n && h.c.get(int(p.row), j) == 0 {
 			j++
 		}
 		var lo float64
 		switch {
-		case j == len(p.counts) || len(b) == 0:
+		case j == n || len(b) == 0:
 			continue // no observations, or no bounds to place them
 		case j == 0:
 			lo = b[0]
@@ -515,8 +516,8 @@ func (h *HistWindow) maxBound() (float64, bool) {
 	for i := 0; i < h.r.n; i++ {
 		p := h.r.at(i)
 		b := h.sets[p.set].bounds
-		j := len(p.counts) - 1
-		for j >= 0 && p.counts[j] == 0 {
+		j := int(p.n) - 1
+		for j >= 0 && h.c.get(int(p.row), j) == 0 {
 			j--
 		}
 		if j < 0 || len(b) == 0 {

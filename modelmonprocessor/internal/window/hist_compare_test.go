@@ -27,13 +27,18 @@ func TestHistMatchesReference(t *testing.T) {
 		sets   [][]float64
 		exp    bool
 		jumble bool
+		// wide gives one point in forty a count of 9, 17, 33 or 64 bits,
+		// so that the window's rows widen while they hold narrow counts.
+		wide bool
 	}{
-		{"default bounds", 128, 5 * time.Minute, [][]float64{otelDefault}, false, false},
-		{"default bounds, full by count", 128, time.Hour, [][]float64{otelDefault}, false, false},
-		{"two sets", 128, time.Hour, [][]float64{otelDefault, coarse}, false, false},
-		{"three sets, widening rows", 20, 10 * time.Minute, [][]float64{coarse, otelDefault, wide}, false, true},
-		{"exponential and explicit", 64, time.Hour, [][]float64{coarse}, true, true},
-		{"size 1", 1, time.Minute, [][]float64{otelDefault, coarse}, false, true},
+		{"default bounds", 128, 5 * time.Minute, [][]float64{otelDefault}, false, false, false},
+		{"default bounds, full by count", 128, time.Hour, [][]float64{otelDefault}, false, false, false},
+		{"two sets", 128, time.Hour, [][]float64{otelDefault, coarse}, false, false, false},
+		{"three sets, widening rows", 20, 10 * time.Minute, [][]float64{coarse, otelDefault, wide}, false, true, false},
+		{"exponential and explicit", 64, time.Hour, [][]float64{coarse}, true, true, false},
+		{"size 1", 1, time.Minute, [][]float64{otelDefault, coarse}, false, true, false},
+		{"widening counts", 128, time.Hour, [][]float64{coarse, otelDefault, wide}, false, true, true},
+		{"widening counts, exponential", 32, time.Hour, [][]float64{coarse}, true, true, true},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, uint64(len(sc.name))))
@@ -55,6 +60,9 @@ func TestHistMatchesReference(t *testing.T) {
 					for j := range counts {
 						counts[j] = uint64(rng.IntN(30))
 					}
+					if sc.wide && rng.IntN(40) == 0 {
+						counts[rng.IntN(len(counts))] = wideCount(rng)
+					}
 					scale, offset, zero := int32(rng.IntN(3)), int32(rng.IntN(5)-2), uint64(rng.IntN(3))
 					sum := rng.Float64() * 100
 					got = h.AddExponential(ts, scale, zero, offset, counts, sum, 50, 1)
@@ -66,7 +74,12 @@ func TestHistMatchesReference(t *testing.T) {
 					if rng.IntN(20) != 0 { // one point in twenty is empty
 						for j := range counts {
 							counts[j] = uint64(rng.IntN(12) * rng.IntN(3))
-							n += counts[j]
+						}
+						if sc.wide && rng.IntN(40) == 0 {
+							counts[rng.IntN(len(counts))] = wideCount(rng)
+						}
+						for _, c := range counts {
+							n += c
 						}
 					}
 					sum := rng.Float64() * float64(n)
@@ -80,6 +93,12 @@ func TestHistMatchesReference(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wideCount is a count of 9, 17, 33 or 64 significant bits.
+func wideCount(rng *rand.Rand) uint64 {
+	bits := []int{9, 17, 33, 64}[rng.IntN(4)]
+	return 1<<(bits-1) | rng.Uint64()>>(65-bits)
 }
 
 func compareHist(t *testing.T, h *HistWindow, ref *refHistWindow, what string) {

@@ -86,7 +86,7 @@ func checkSetSums(t *testing.T, h *HistWindow, what string) {
 		p := h.r.at(i)
 		refs[p.set]++
 		var obs uint64
-		for _, c := range p.counts {
+		for _, c := range h.pointCounts(p) {
 			obs += c
 		}
 		if obs != p.obs {
@@ -97,9 +97,9 @@ func checkSetSums(t *testing.T, h *HistWindow, what string) {
 		}
 		live[p.set]++
 		if acc[p.set] == nil {
-			acc[p.set] = make([]uint64, len(p.counts))
+			acc[p.set] = make([]uint64, int(p.n))
 		}
-		for j, c := range p.counts {
+		for j, c := range h.pointCounts(p) {
 			acc[p.set][j] += c
 		}
 	}

@@ -49,7 +49,7 @@ func TestHistRunningSums(t *testing.T) {
 				fresh := NewHist(h.r.n+1, time.Duration(math.MaxInt64))
 				for i := 0; i < h.r.n; i++ {
 					p := h.r.at(i)
-					fresh.Add(p.t, h.sets[p.set].bounds, p.counts, p.sum, p.count, 1)
+					fresh.Add(p.t, h.sets[p.set].bounds, h.pointCounts(p), p.sum, p.count, 1)
 				}
 				for _, a := range aggs {
 					got, gotOK := h.Aggregate(a)
@@ -73,14 +73,14 @@ func checkRunningSums(t *testing.T, step int, h *HistWindow) {
 		var want []uint64
 		for i := 0; i < h.r.n; i++ {
 			p := h.r.at(i)
-			if p.set != si || p.obs == 0 {
+			if int(p.set) != si || p.obs == 0 {
 				continue
 			}
 			live++
 			if want == nil {
-				want = make([]uint64, len(p.counts))
+				want = make([]uint64, int(p.n))
 			}
-			for j, c := range p.counts {
+			for j, c := range h.pointCounts(p) {
 				want[j] += c
 			}
 		}

@@ -205,7 +205,7 @@ func TestAddExponential(t *testing.T) {
 				}
 			}
 			wantCounts := append(append([]uint64{tt.zero, 0}, tt.counts...), 0)
-			if c := h.r.at(0).counts; !slices.Equal(c, wantCounts) {
+			if c := h.pointCounts(h.r.at(0)); !slices.Equal(c, wantCounts) {
 				t.Errorf("counts %v, want %v", c, wantCounts)
 			}
 		})

@@ -21,12 +21,12 @@ func (h *HistWindow) EachPointQuantiles(qs []float64, fn func(t int64, out []flo
 	for i := 0; i < h.r.n; i++ {
 		p := h.r.at(i)
 		b := h.sets[p.set].bounds
-		ok := len(b) > 0 && p.obs > 0 && len(p.counts) == len(b)+1
+		ok := len(b) > 0 && p.obs > 0 && int(p.n) == len(b)+1
 		if ok {
 			cum = cum[:0]
 			var c float64
-			for _, n := range p.counts {
-				c += float64(n)
+			for j := range int(p.n) {
+				c += float64(h.c.get(int(p.row), j))
 				cum = append(cum, c)
 			}
 			for j, q := range qs {
