@@ -53,35 +53,23 @@ type engine struct {
 	// clock is the arrival time; tests replace it.
 	clock func() time.Time
 
-	// shards hold the models (shard.go).
+	// shards hold the models (shard.go); idle keeps the workers of
+	// finished batches for the next ones: as many as batches ever ran at
+	// once, and their buffers stay warm.
 	shards []*shard
+	idleMu sync.Mutex
+	idle   []*worker
 	// versionAt is the position of model.version in the model key, left
 	// out of the shard hash; -1 when the key has none.
 	versionAt int
-
-	// The fields every batch writes, on cache lines of their own: on the
-	// lines of the fields above, which every point reads, each write
-	// would make the other cores fetch those lines again.
-	_ [64]byte
-	// idle keeps the workers of finished batches for the next ones: as
-	// many as batches ever ran at once, and their buffers stay warm.
-	idleMu sync.Mutex
-	idle   []*worker
 	// batches numbers the batches, so that a model is listed once among
 	// a batch's touched models.
 	batches atomic.Uint64
-	// inFlight counts the batches being read on more than one shard (see
-	// loneBatch).
-	inFlight atomic.Int32
-	// overlapAt is the number of the last batch that found another in
-	// flight.
-	overlapAt atomic.Uint64
 	// created numbers the models in creation order.
 	created atomic.Uint64
 	// nModels counts the models of all shards, for max_models.
 	nModels         atomic.Int64
 	warnedOverLimit atomic.Bool
-	_               [64]byte
 
 	// sendMu serialises delivery so that events leave in the order they
 	// were made, without holding a shard while a slow logs pipeline works.
@@ -266,16 +254,19 @@ func (e *engine) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetri
 	w := e.getWorker(now.UnixNano())
 	defer e.putWorker(w)
 	w.batch = e.batches.Add(1)
-	switch {
-	case len(e.shards) == 1:
-		e.shards[0].mu.Lock()
-		w.ingestFused(md, now)
-		e.shards[0].mu.Unlock()
-	case e.loneBatch(md, w.batch):
-		w.ingestFused(md, now)
-		e.unlockAll()
-		e.inFlight.Add(-1)
-	default:
+	if len(e.shards) == 1 {
+		s := e.shards[0]
+		s.mu.Lock()
+		w.fused = true
+		if e.ho != nil {
+			w.applyHandoffs(s)
+		}
+		w.ingest(md, now)
+		if e.cfg.HealthMetrics && len(w.touched) > 0 {
+			w.appendHealth(md, now)
+		}
+		s.mu.Unlock()
+	} else {
 		w.ingest(md, now)
 		w.applyFiles(now)
 		if e.cfg.HealthMetrics && len(w.touched) > 0 {
@@ -283,7 +274,6 @@ func (e *engine) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetri
 			w.appendHealth(md, now)
 			e.unlockAll()
 		}
-		e.inFlight.Add(-1)
 	}
 	e.tel.RecordDataPoints(ctx, &w.counts)
 	e.tel.RecordModels(ctx, int(e.nModels.Load()))

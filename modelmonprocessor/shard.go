@@ -3,14 +3,12 @@ package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/mode
 import (
 	"runtime"
 	"sync"
-	"time"
 
 	"github.com/visutility/otelcol-modelmon/modelevent"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/drift"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/health"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/identity"
 	"github.com/visutility/otelcol-modelmon/modelmonprocessor/internal/telemetry"
-	"go.opentelemetry.io/collector/pdata/pmetric"
 )
 
 // The engine's models are spread over shards by a hash of their key, each
@@ -144,61 +142,6 @@ func (e *worker) shardOf() int {
 		return 0
 	}
 	return int(e.extractor.HashWithout(&e.scratch, e.versionAt) % uint64(len(e.shards)))
-}
-
-// loneBatch reports whether md, the batch numbered batch, is read in one
-// pass holding every shard, which it then holds; otherwise the batch counts
-// among those in flight and is read in two passes. The caller ends either
-// way by counting the batch out of inFlight. One pass costs what it costs
-// on one shard, while the second pass meets its models in hash order and
-// costs ≈ 15 % more per point (BENCHMARKS.md, "Cores"). It is taken while
-// batches come one at a time: none of the last loneAfter batches found
-// another in flight. A batch that finds one holding every shard waits for
-// it once, and batches then run side by side in two passes for as long as
-// they overlap. The batch also needs points enough that taking every lock
-// costs little beside them.
-func (e *engine) loneBatch(md pmetric.Metrics, batch uint64) bool {
-	if e.inFlight.Add(1) != 1 {
-		e.overlapAt.Store(batch)
-		return false
-	}
-	// Signed: a batch numbered before the last overlap, but counted in
-	// flight after it, is not alone either.
-	if int64(batch-e.overlapAt.Load()) < loneAfter || md.DataPointCount() < loneMinPointsPerShard*len(e.shards) {
-		return false
-	}
-	for i, s := range e.shards {
-		if !s.mu.TryLock() {
-			for _, t := range e.shards[:i] {
-				t.mu.Unlock()
-			}
-			return false
-		}
-	}
-	return true
-}
-
-// loneAfter is how many batches in a row must come alone before one takes
-// every shard, and loneMinPointsPerShard the batch size, per shard, from
-// which it does: a lock and an unlock per shard then cost under a tenth of
-// the batch's own work.
-const (
-	loneAfter             = 64
-	loneMinPointsPerShard = 4
-)
-
-// ingestFused reads md in one pass; the caller holds every shard.
-func (e *worker) ingestFused(md pmetric.Metrics, now time.Time) {
-	e.fused = true
-	if e.ho != nil {
-		for _, s := range e.shards {
-			e.applyHandoffs(s)
-		}
-	}
-	e.ingest(md, now)
-	if e.cfg.HealthMetrics && len(e.touched) > 0 {
-		e.appendHealth(md, now)
-	}
 }
 
 // lockAll takes every shard's lock, in order; unlockAll releases them.
