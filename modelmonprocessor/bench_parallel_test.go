@@ -45,35 +45,16 @@ func parallelBatches(slots int) [][]pmetric.Metrics {
 func BenchmarkParallel(b *testing.B) {
 	all := parallelBatches(parallelSlots)
 	points := all[0][0].DataPointCount()
-	b.Run("modelmon", func(b *testing.B) {
-		cfg := benchConfig(parallelSlots*1000, true)
-		if v, err := strconv.Atoi(os.Getenv("MODELMON_BENCH_SHARDS")); err == nil {
-			cfg.Shards = v
-		}
-		p, _ := benchProcessor(b, cfg, all[0][0].ResourceMetrics().Len())
-		// Fill every slot's windows first: the steady state.
-		for range 130 {
-			for _, batches := range all {
-				consumeAll(b, p, batches)
-			}
-		}
-		var slot atomic.Int32
-		b.ReportAllocs()
-		b.ResetTimer()
-		cpu := startCPU()
-		b.RunParallel(func(pb *testing.PB) {
-			batches := all[int(slot.Add(1)-1)%parallelSlots]
-			ctx := context.Background()
-			for i := 0; pb.Next(); i++ {
-				if err := p.ConsumeMetrics(ctx, batches[i%len(batches)]); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-		cpu.report(b, points)
-		reportPerPoint(b, points)
-	})
+	for _, c := range []struct {
+		name string
+		// every is health_metrics_interval: the default leaves the
+		// benchmark's models due about once per run; 0 makes each batch
+		// carry its models' health points, as every batch does in a fleet
+		// that exports at the default interval or slower.
+		every *time.Duration
+	}{{"modelmon", nil}, {"modelmon_health", new(time.Duration)}} {
+		b.Run(c.name, func(b *testing.B) { benchParallelModelmon(b, all, points, c.every) })
+	}
 	b.Run("decode", func(b *testing.B) {
 		raw := make([][][]byte, len(all))
 		enc := &pmetric.ProtoMarshaler{}
@@ -103,4 +84,39 @@ func BenchmarkParallel(b *testing.B) {
 		cpu.report(b, points)
 		reportPerPoint(b, points)
 	})
+}
+
+// benchParallelModelmon is BenchmarkParallel's processor case; every, when
+// set, is health_metrics_interval.
+func benchParallelModelmon(b *testing.B, all [][]pmetric.Metrics, points int, every *time.Duration) {
+	cfg := benchConfig(parallelSlots*1000, true)
+	if every != nil {
+		cfg.HealthMetricsInterval = *every
+	}
+	if v, err := strconv.Atoi(os.Getenv("MODELMON_BENCH_SHARDS")); err == nil {
+		cfg.Shards = v
+	}
+	p, _ := benchProcessor(b, cfg, all[0][0].ResourceMetrics().Len())
+	// Fill every slot's windows first: the steady state.
+	for range 130 {
+		for _, batches := range all {
+			consumeAll(b, p, batches)
+		}
+	}
+	var slot atomic.Int32
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		batches := all[int(slot.Add(1)-1)%parallelSlots]
+		ctx := context.Background()
+		for i := 0; pb.Next(); i++ {
+			if err := p.ConsumeMetrics(ctx, batches[i%len(batches)]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	cpu.report(b, points)
+	reportPerPoint(b, points)
 }

@@ -1,6 +1,8 @@
 package modelmonprocessor // import "github.com/visutility/otelcol-modelmon/modelmonprocessor"
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -24,26 +26,132 @@ const (
 // appendHealth adds the two health gauges for every model in this batch
 // (with health_metrics_interval, every model due: see healthDue), in one
 // ResourceMetrics per distinct resource among those models (in the order the
-// resources were first touched). The caller holds mu.
-func (e *worker) appendHealth(md pmetric.Metrics, now time.Time) {
+// resources were first touched). locked says the caller holds every shard;
+// otherwise appendHealth takes each model's shard while it reads the
+// model, and builds the points holding none: building them with pdata costs
+// more than the batch's own points (BENCHMARKS.md, floor H), and other
+// batches go on meanwhile.
+func (e *worker) appendHealth(md pmetric.Metrics, now time.Time, locked bool) {
+	e.readHealth(now.UnixNano(), locked)
+	e.buildHealth(md, now)
+}
+
+// healthPoint is what one lifecycle (a rule of a model, or a drift group of
+// a rule) reports: its value when it has one, and its alert state.
+type healthPoint struct {
+	rule      *rule
+	group     *driftGroup // nil for a model's own rule
+	value     float64
+	threshold float64
+	hasValue  bool
+	state     alertstate.State
+}
+
+// healthRead is what readHealth took of the i-th touched model: its points
+// are healthPoints[from:to]; due is false for a model not reported.
+type healthRead struct {
+	from, to        int32
+	values, actives int32
+	due             bool
+}
+
+// readHealth reads the health points of every touched model due at now,
+// each under its shard's lock unless locked, and marks them reported.
+func (e *worker) readHealth(now int64, locked bool) {
+	e.healthPoints = e.healthPoints[:0]
+	e.healthReads = append(e.healthReads[:0], make([]healthRead, len(e.touched))...)
+	if locked {
+		for i, m := range e.touched {
+			e.readModelHealth(i, m, now)
+		}
+		return
+	}
+	// One lock per shard: the touched models in shard order, read into
+	// their own places.
+	e.healthOrder = e.healthOrder[:0]
+	for i := range e.touched {
+		e.healthOrder = append(e.healthOrder, int32(i))
+	}
+	slices.SortFunc(e.healthOrder, func(a, b int32) int {
+		return cmp.Compare(e.touched[a].shard, e.touched[b].shard)
+	})
+	held := int32(-1)
+	for _, i := range e.healthOrder {
+		m := e.touched[i]
+		if m.shard != held {
+			if held >= 0 {
+				e.shards[held].mu.Unlock()
+			}
+			held = m.shard
+			e.shards[held].mu.Lock()
+		}
+		e.readModelHealth(int(i), m, now)
+	}
+	if held >= 0 {
+		e.shards[held].mu.Unlock()
+	}
+}
+
+// readModelHealth reads the health points of m, the i-th touched model.
+// The caller holds m's shard.
+func (e *worker) readModelHealth(i int, m *model, now int64) {
+	every := e.cfg.HealthMetricsInterval
+	if every > 0 && !m.healthDue(now, every) {
+		return
+	}
+	rd := healthRead{from: int32(len(e.healthPoints))}
+	for ri, r := range e.rules {
+		rs := &m.rules[ri]
+		v, ok := e.healthValue(m, r, rs)
+		e.healthPoints = append(e.healthPoints, healthPoint{
+			rule: r, value: v, threshold: healthThreshold(r, rs), hasValue: ok, state: rs.tracker.State(),
+		})
+	}
+	if m.drift != nil {
+		for di, ri := range e.drift.rules {
+			r := e.rules[ri]
+			for _, g := range m.drift.rules[di].order {
+				rs := &g.rs
+				e.healthPoints = append(e.healthPoints, healthPoint{
+					rule: r, group: g, value: rs.res.Observed, threshold: rs.res.Threshold,
+					hasValue: rs.evaluated, state: rs.tracker.State(),
+				})
+			}
+		}
+	}
+	rd.to = int32(len(e.healthPoints))
+	for _, p := range e.healthPoints[rd.from:rd.to] {
+		if p.hasValue {
+			rd.values++
+		}
+		if p.state != alertstate.Inactive {
+			rd.actives++
+		}
+	}
+	if rd.values == 0 && rd.actives == 0 {
+		// Nothing to report is no emission: the model stays due.
+		e.healthPoints = e.healthPoints[:rd.from]
+		return
+	}
+	rd.due = true
+	e.healthReads[i] = rd
+	if every > 0 {
+		m.healthAt, m.healthChanges = now, m.changes
+	}
+}
+
+// buildHealth appends the points readHealth read. It reads only what a
+// model never changes (its resource and key), so it needs no shard.
+func (e *worker) buildHealth(md pmetric.Metrics, now time.Time) {
 	hb := &e.health
 	defer hb.Reset()
-	every, nowNs := e.cfg.HealthMetricsInterval, now.UnixNano()
-	for _, m := range e.touched {
-		if every > 0 && !m.healthDue(nowNs, every) {
+	for i, m := range e.touched {
+		rd := &e.healthReads[i]
+		if !rd.due {
 			hb.Skip()
 			continue
 		}
-		values, actives := e.healthCounts(m)
-		if values == 0 && actives == 0 {
-			// Nothing to report is no emission: the model stays due.
-			hb.Skip()
-			continue
-		}
-		if every > 0 {
-			m.healthAt, m.healthChanges = nowNs, m.changes
-		}
-		hb.Add(m.resource, m.resHash, values, actives)
+		hb.Add(m.resource, m.resHash, int(rd.values), int(rd.actives))
 	}
 	if hb.Len() == 0 {
 		return
@@ -51,65 +159,40 @@ func (e *worker) appendHealth(md pmetric.Metrics, now time.Time) {
 	hb.Layout(md, metadata.ScopeName)
 	ts := pcommon.NewTimestampFromTime(now)
 	for mi, m := range e.touched {
-		if !hb.Reported(mi) {
+		rd := &e.healthReads[mi]
+		if !rd.due {
 			continue
 		}
-		for ri, r := range e.rules {
-			rs := &m.rules[ri]
-			if v, ok := e.healthValue(m, r, rs); ok {
+		for _, p := range e.healthPoints[rd.from:rd.to] {
+			extra := 0
+			if p.group != nil {
+				extra = len(p.group.attrs)
+			}
+			if p.hasValue {
 				dp := hb.Value(mi)
 				dp.SetTimestamp(ts)
-				dp.SetDoubleValue(v)
+				dp.SetDoubleValue(p.value)
 				// Sized up front: growing attribute maps was a third of the
 				// allocations of a batch with health metrics on.
-				dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs))
-				putKey(dp.Attributes(), m, r)
-				dp.Attributes().PutDouble(modelevent.AttrThreshold, healthThreshold(r, rs))
+				dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs) + extra)
+				putKey(dp.Attributes(), m, p.rule)
+				if p.group != nil {
+					putGroup(dp.Attributes(), p.group)
+				}
+				dp.Attributes().PutDouble(modelevent.AttrThreshold, p.threshold)
 			}
-			state := rs.tracker.State()
-			if state == alertstate.Inactive {
+			if p.state == alertstate.Inactive {
 				continue
 			}
 			dp := hb.Active(mi)
 			dp.SetTimestamp(ts)
 			dp.SetIntValue(1)
-			dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs))
-			putKey(dp.Attributes(), m, r)
-			dp.Attributes().PutStr(modelevent.AttrAlertState, state.String())
-		}
-		if m.drift != nil {
-			e.appendDriftHealth(hb, mi, m, ts)
-		}
-	}
-}
-
-// appendDriftHealth adds the points of m's drift groups: each group is a
-// lifecycle of its own, told apart by its group attributes.
-func (e *worker) appendDriftHealth(hb *health.Builder, mi int, m *model, ts pcommon.Timestamp) {
-	for i, ri := range e.drift.rules {
-		r := e.rules[ri]
-		for _, g := range m.drift.rules[i].order {
-			rs := &g.rs
-			if rs.evaluated {
-				dp := hb.Value(mi)
-				dp.SetTimestamp(ts)
-				dp.SetDoubleValue(rs.res.Observed)
-				dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs) + len(g.attrs))
-				putKey(dp.Attributes(), m, r)
-				putGroup(dp.Attributes(), g)
-				dp.Attributes().PutDouble(modelevent.AttrThreshold, rs.res.Threshold)
+			dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs) + extra)
+			putKey(dp.Attributes(), m, p.rule)
+			if p.group != nil {
+				putGroup(dp.Attributes(), p.group)
 			}
-			state := rs.tracker.State()
-			if state == alertstate.Inactive {
-				continue
-			}
-			dp := hb.Active(mi)
-			dp.SetTimestamp(ts)
-			dp.SetIntValue(1)
-			dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs) + len(g.attrs))
-			putKey(dp.Attributes(), m, r)
-			putGroup(dp.Attributes(), g)
-			dp.Attributes().PutStr(modelevent.AttrAlertState, state.String())
+			dp.Attributes().PutStr(modelevent.AttrAlertState, p.state.String())
 		}
 	}
 }
@@ -139,32 +222,6 @@ func healthThreshold(r *rule, rs *ruleState) float64 {
 		return r.threshold
 	}
 	return rs.res.Threshold
-}
-
-// healthCounts returns how many rule-value and alert-active points m
-// contributes to the health metrics.
-func (e *worker) healthCounts(m *model) (values, actives int) {
-	for i, r := range e.rules {
-		if _, ok := e.healthValue(m, r, &m.rules[i]); ok {
-			values++
-		}
-		if m.rules[i].tracker.State() != alertstate.Inactive {
-			actives++
-		}
-	}
-	if m.drift != nil {
-		for i := range m.drift.rules {
-			for _, g := range m.drift.rules[i].order {
-				if g.rs.evaluated {
-					values++
-				}
-				if g.rs.tracker.State() != alertstate.Inactive {
-					actives++
-				}
-			}
-		}
-	}
-	return values, actives
 }
 
 func putKey(attrs pcommon.Map, m *model, r *rule) {

@@ -281,13 +281,11 @@ func BenchmarkHealthBuild(b *testing.B) {
 }
 
 // appendHealth runs the engine's appendHealth on the models recorded for
-// batch k, holding every shard as a batch over several shards does.
+// batch k, taking each model's shard as a batch over several shards does.
 func (f *healthFloorFixture) appendHealth(md pmetric.Metrics, k int) {
 	e := f.engine
 	w := e.getWorker(f.now[k].UnixNano())
 	defer e.putWorker(w)
 	w.touched = append(w.touched, f.touched[k]...)
-	e.lockAll()
-	w.appendHealth(md, f.now[k])
-	e.unlockAll()
+	w.appendHealth(md, f.now[k], false)
 }

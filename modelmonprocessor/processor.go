@@ -263,16 +263,14 @@ func (e *engine) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetri
 		}
 		w.ingest(md, now)
 		if e.cfg.HealthMetrics && len(w.touched) > 0 {
-			w.appendHealth(md, now)
+			w.appendHealth(md, now, true)
 		}
 		s.mu.Unlock()
 	} else {
 		w.ingest(md, now)
 		w.applyFiles(now)
 		if e.cfg.HealthMetrics && len(w.touched) > 0 {
-			e.lockAll()
-			w.appendHealth(md, now)
-			e.unlockAll()
+			w.appendHealth(md, now, false)
 		}
 	}
 	e.tel.RecordDataPoints(ctx, &w.counts)

@@ -77,6 +77,11 @@ type worker struct {
 	bounds    []float64
 	rawCounts []uint64
 	health    health.Builder
+	// healthPoints, healthReads and healthOrder hold what appendHealth
+	// read of the touched models.
+	healthPoints []healthPoint
+	healthReads  []healthRead
+	healthOrder  []int32
 	// ratePending holds the increments of the current batch until it is
 	// in, and dueRates the rate signals that took increments at the time
 	// being applied (see flushRates).

@@ -165,6 +165,9 @@ func parallel(runs []run) {
 	fmt.Println("|---|---:|---:|---:|")
 	fmt.Printf("| throughput, 2 CPUs ÷ 1 (median of %d) | %.2f× | %.2f× | %.2f |\n", len(mm), median(mm), median(dec), median(eff))
 	fmt.Printf("| runs | %s | %s | |\n", list(mm), list(dec))
+	if mh := collect(runs, scale("modelmon_health")); len(mh) > 0 {
+		fmt.Printf("| with health points in every batch: throughput, 2 CPUs ÷ 1 | %.2f× (%s) | | |\n", median(mh), list(mh))
+	}
 	fmt.Printf("| ns/point at 1 CPU | %.1f | %.1f | |\n", median(collect(runs, metric(pre+"modelmon@1", "ns/point"))),
 		median(collect(runs, metric(pre+"decode@1", "ns/point"))))
 	fmt.Printf("| CPU ns/point at 1 / 2 CPUs | %.1f / %.1f | %.1f / %.1f | |\n\n",
