@@ -225,7 +225,7 @@ func (e *worker) lookup(res pcommon.Resource) *model {
 	if _, m, found := s.models.Get(&e.scratch, h); found {
 		return m
 	}
-	if e.nModels.Load() >= int64(e.cfg.MaxModels) {
+	if !e.reserveModel() {
 		e.counts[telemetry.OverLimit]++
 		if e.warnedOverLimit.CompareAndSwap(false, true) {
 			e.logger.Warn("max_models reached: data points of new models pass through unmonitored",

@@ -185,7 +185,7 @@ func (e *worker) refind(si int, gone *model) *model {
 	if m, ok := s.models.Lookup(gone.key); ok {
 		return m
 	}
-	if e.nModels.Load() >= int64(e.cfg.MaxModels) {
+	if !e.reserveModel() {
 		e.counts[telemetry.OverLimit]++
 		return nil
 	}

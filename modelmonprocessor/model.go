@@ -156,10 +156,28 @@ func (e *worker) newModel(key *identity.Key, res pcommon.Resource) *model {
 	return m
 }
 
-// addModel creates the model of key in shard si and tracks it. Data and
-// restores create models only through it. A model created by data
-// (fromData) asks, with handoff, for the alerts other gateways saved for
-// it; a restored one was just read from storage. The caller holds the shard.
+// reserveModel counts one more model unless max_models are tracked; a
+// caller that gets true creates it with addModel. Batches on other shards
+// create models at the same time: one count for all of them keeps the
+// total at max_models exactly.
+func (e *worker) reserveModel() bool {
+	limit := int64(e.cfg.MaxModels)
+	for {
+		n := e.nModels.Load()
+		if n >= limit {
+			return false
+		}
+		if e.nModels.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// addModel creates the model of key in shard si and tracks it, once
+// reserveModel has counted it. Data and restores create models only
+// through it. A model created by data (fromData) asks, with handoff, for
+// the alerts other gateways saved for it; a restored one was just read
+// from storage. The caller holds the shard.
 func (e *worker) addModel(si int, key *identity.Key, res pcommon.Resource, fromData bool) *model {
 	m := e.newModel(key, res)
 	m.shard = int32(si)
@@ -167,7 +185,6 @@ func (e *worker) addModel(si int, key *identity.Key, res pcommon.Resource, fromD
 	s := e.shards[si]
 	s.models.Put(m.key, m)
 	s.order = append(s.order, m)
-	e.nModels.Add(1)
 	if e.ho != nil {
 		e.trackHandoff(m, fromData)
 	}

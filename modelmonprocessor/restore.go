@@ -228,7 +228,7 @@ func (e *worker) restoredModel(key []modelevent.Attribute, res pcommon.Resource,
 		}
 		return m, true
 	}
-	if e.nModels.Load() >= int64(e.cfg.MaxModels) {
+	if !e.reserveModel() {
 		return nil, false
 	}
 	m := e.addModel(si, e.extractor.Intern(&e.scratch, h), res, false)
