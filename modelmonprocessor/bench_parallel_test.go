@@ -67,22 +67,12 @@ func BenchmarkParallel(b *testing.B) {
 				raw[s] = append(raw[s], buf)
 			}
 		}
-		var slot atomic.Int32
-		b.ReportAllocs()
-		b.ResetTimer()
-		cpu := startCPU()
-		b.RunParallel(func(pb *testing.PB) {
-			bufs := raw[int(slot.Add(1)-1)%parallelSlots]
-			dec := &pmetric.ProtoUnmarshaler{}
-			for i := 0; pb.Next(); i++ {
-				if _, err := dec.UnmarshalMetrics(bufs[i%len(bufs)]); err != nil {
-					b.Error(err)
-					return
-				}
-			}
+		dec := &pmetric.ProtoUnmarshaler{}
+		runParallel(b, points, func(slot, i int) error {
+			bufs := raw[slot]
+			_, err := dec.UnmarshalMetrics(bufs[i%len(bufs)])
+			return err
 		})
-		cpu.report(b, points)
-		reportPerPoint(b, points)
 	})
 }
 
@@ -103,15 +93,25 @@ func benchParallelModelmon(b *testing.B, all [][]pmetric.Metrics, points int, ev
 			consumeAll(b, p, batches)
 		}
 	}
-	var slot atomic.Int32
+	ctx := context.Background()
+	runParallel(b, points, func(slot, i int) error {
+		batches := all[slot]
+		return p.ConsumeMetrics(ctx, batches[i%len(batches)])
+	})
+}
+
+// runParallel times fn from GOMAXPROCS goroutines, each calling it with a
+// slot of its own and i counting its calls, and reports CPU and wall time
+// per point of points per call.
+func runParallel(b *testing.B, points int, fn func(slot, i int) error) {
+	var next atomic.Int32
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := startCPU()
 	b.RunParallel(func(pb *testing.PB) {
-		batches := all[int(slot.Add(1)-1)%parallelSlots]
-		ctx := context.Background()
+		slot := int(next.Add(1)-1) % parallelSlots
 		for i := 0; pb.Next(); i++ {
-			if err := p.ConsumeMetrics(ctx, batches[i%len(batches)]); err != nil {
+			if err := fn(slot, i); err != nil {
 				b.Error(err)
 				return
 			}

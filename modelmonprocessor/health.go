@@ -48,12 +48,14 @@ type healthPoint struct {
 }
 
 // healthRead is what readHealth took of the i-th touched model: its points
-// are healthPoints[from:to]; due is false for a model not reported.
+// are healthPoints[from:to], none for a model not reported.
 type healthRead struct {
 	from, to        int32
 	values, actives int32
-	due             bool
 }
+
+// due reports whether the model is reported in this batch.
+func (rd *healthRead) due() bool { return rd.to > rd.from }
 
 // readHealth reads the health points of every touched model due at now,
 // each under its shard's lock unless locked, and marks them reported.
@@ -133,7 +135,6 @@ func (e *worker) readModelHealth(i int, m *model, now int64) {
 		e.healthPoints = e.healthPoints[:rd.from]
 		return
 	}
-	rd.due = true
 	e.healthReads[i] = rd
 	if every > 0 {
 		m.healthAt, m.healthChanges = now, m.changes
@@ -147,7 +148,7 @@ func (e *worker) buildHealth(md pmetric.Metrics, now time.Time) {
 	defer hb.Reset()
 	for i, m := range e.touched {
 		rd := &e.healthReads[i]
-		if !rd.due {
+		if !rd.due() {
 			hb.Skip()
 			continue
 		}
@@ -160,25 +161,17 @@ func (e *worker) buildHealth(md pmetric.Metrics, now time.Time) {
 	ts := pcommon.NewTimestampFromTime(now)
 	for mi, m := range e.touched {
 		rd := &e.healthReads[mi]
-		if !rd.due {
+		if !rd.due() {
 			continue
 		}
-		for _, p := range e.healthPoints[rd.from:rd.to] {
-			extra := 0
-			if p.group != nil {
-				extra = len(p.group.attrs)
-			}
+		pts := e.healthPoints[rd.from:rd.to]
+		for i := range pts {
+			p := &pts[i]
 			if p.hasValue {
 				dp := hb.Value(mi)
 				dp.SetTimestamp(ts)
 				dp.SetDoubleValue(p.value)
-				// Sized up front: growing attribute maps was a third of the
-				// allocations of a batch with health metrics on.
-				dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs) + extra)
-				putKey(dp.Attributes(), m, p.rule)
-				if p.group != nil {
-					putGroup(dp.Attributes(), p.group)
-				}
+				putPointKey(dp.Attributes(), m, p)
 				dp.Attributes().PutDouble(modelevent.AttrThreshold, p.threshold)
 			}
 			if p.state == alertstate.Inactive {
@@ -187,11 +180,7 @@ func (e *worker) buildHealth(md pmetric.Metrics, now time.Time) {
 			dp := hb.Active(mi)
 			dp.SetTimestamp(ts)
 			dp.SetIntValue(1)
-			dp.Attributes().EnsureCapacity(2 + len(m.key.Attrs) + extra)
-			putKey(dp.Attributes(), m, p.rule)
-			if p.group != nil {
-				putGroup(dp.Attributes(), p.group)
-			}
+			putPointKey(dp.Attributes(), m, p)
 			dp.Attributes().PutStr(modelevent.AttrAlertState, p.state.String())
 		}
 	}
@@ -222,6 +211,20 @@ func healthThreshold(r *rule, rs *ruleState) float64 {
 		return r.threshold
 	}
 	return rs.res.Threshold
+}
+
+// putPointKey puts the attributes that tell p's lifecycle apart, with room
+// for one more: sized up front, as growing attribute maps was a third of the
+// allocations of a batch with health metrics on.
+func putPointKey(attrs pcommon.Map, m *model, p *healthPoint) {
+	if p.group == nil {
+		attrs.EnsureCapacity(2 + len(m.key.Attrs))
+		putKey(attrs, m, p.rule)
+		return
+	}
+	attrs.EnsureCapacity(2 + len(m.key.Attrs) + len(p.group.attrs))
+	putKey(attrs, m, p.rule)
+	putGroup(attrs, p.group)
 }
 
 func putKey(attrs pcommon.Map, m *model, r *rule) {

@@ -106,16 +106,17 @@ func (c *cells) put(r, j int, v uint64) {
 func (c *cells) store(r int, counts []uint64) uint64 {
 	switch c.width {
 	case 1:
-		return storeRow(c.row8(r, len(counts)), counts)
+		return storeRow(rowOf[uint8](c, r, len(counts)), counts)
 	case 2:
-		return storeRow(view[uint16](c.words)[r*c.stride:][:len(counts)], counts)
+		return storeRow(rowOf[uint16](c, r, len(counts)), counts)
 	case 4:
-		return storeRow(view[uint32](c.words)[r*c.stride:][:len(counts)], counts)
+		return storeRow(rowOf[uint32](c, r, len(counts)), counts)
 	}
-	return storeRow(c.words[r*c.stride:][:len(counts)], counts)
+	return storeRow(rowOf[uint64](c, r, len(counts)), counts)
 }
 
-func (c *cells) row8(r, n int) []uint8 { return view[uint8](c.words)[r*c.stride:][:n] }
+// rowOf returns the first n counts of row r, stored as T.
+func rowOf[T cell](c *cells, r, n int) []T { return view[T](c.words)[r*c.stride:][:n] }
 
 func storeRow[T cell](row []T, counts []uint64) (obs uint64) {
 	for j, v := range counts {
@@ -131,13 +132,13 @@ func storeRow[T cell](row []T, counts []uint64) (obs uint64) {
 func (c *cells) swap(r int, counts, acc []uint64) uint64 {
 	switch c.width {
 	case 1:
-		return swapRow(c.row8(r, len(counts)), counts, acc)
+		return swapRow(rowOf[uint8](c, r, len(counts)), counts, acc)
 	case 2:
-		return swapRow(view[uint16](c.words)[r*c.stride:][:len(counts)], counts, acc)
+		return swapRow(rowOf[uint16](c, r, len(counts)), counts, acc)
 	case 4:
-		return swapRow(view[uint32](c.words)[r*c.stride:][:len(counts)], counts, acc)
+		return swapRow(rowOf[uint32](c, r, len(counts)), counts, acc)
 	}
-	return swapRow(c.words[r*c.stride:][:len(counts)], counts, acc)
+	return swapRow(rowOf[uint64](c, r, len(counts)), counts, acc)
 }
 
 func swapRow[T cell](row []T, counts, acc []uint64) (obs uint64) {
@@ -155,13 +156,13 @@ func swapRow[T cell](row []T, counts, acc []uint64) (obs uint64) {
 func (c *cells) subtract(r, n int, acc []uint64) {
 	switch c.width {
 	case 1:
-		subtractRow(c.row8(r, n), acc)
+		subtractRow(rowOf[uint8](c, r, n), acc)
 	case 2:
-		subtractRow(view[uint16](c.words)[r*c.stride:][:n], acc)
+		subtractRow(rowOf[uint16](c, r, n), acc)
 	case 4:
-		subtractRow(view[uint32](c.words)[r*c.stride:][:n], acc)
+		subtractRow(rowOf[uint32](c, r, n), acc)
 	default:
-		subtractRow(c.words[r*c.stride:][:n], acc)
+		subtractRow(rowOf[uint64](c, r, n), acc)
 	}
 }
 
