@@ -56,6 +56,7 @@ func (e *alertExporter) resend(ctx context.Context, now time.Time) {
 			return
 		}
 		e.markSent(ctx, chunk, now)
+		e.resolveCrossed(ctx, chunk, now)
 	}
 }
 

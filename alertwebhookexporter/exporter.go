@@ -308,6 +308,7 @@ func (e *alertExporter) handle(ctx context.Context, ev *modelevent.Event) error 
 		return err
 	}
 	e.record(ctx, ev, d, now)
+	e.confirmResolved(ctx, ev, now)
 	return nil
 }
 

@@ -112,7 +112,18 @@ func New(store storagekv.Store, set Settings) *Table {
 // and counted; they are deleted so that they do not come back.
 func (t *Table) Load(ctx context.Context) (loaded, bad int, err error) {
 	var corrupt []string
+	sents := map[string]sent{}
+	alerts := map[string]bool{}
 	err = t.store.Range(ctx, func(k string, v []byte) error {
+		if id, ok := strings.CutPrefix(k, sentPrefix); ok {
+			var s sent
+			if json.Unmarshal(v, &s) != nil {
+				corrupt = append(corrupt, k)
+			} else {
+				sents[id] = s
+			}
+			return nil
+		}
 		if !strings.HasPrefix(k, keyPrefix) {
 			return nil
 		}
@@ -121,6 +132,7 @@ func (t *Table) Load(ctx context.Context) (loaded, bad int, err error) {
 			corrupt = append(corrupt, k)
 			return nil
 		}
+		alerts[e.AlertID] = true
 		t.mu.Lock()
 		if len(t.entries) < t.set.Limit || t.set.Limit <= 0 {
 			t.entries[e.AlertID] = &e
@@ -129,10 +141,15 @@ func (t *Table) Load(ctx context.Context) (loaded, bad int, err error) {
 		t.mu.Unlock()
 		return nil
 	})
+	bad = len(corrupt)
+	if err == nil {
+		// Orphans are only known once every alert record was seen.
+		corrupt = append(corrupt, t.applySent(sents, alerts)...)
+	}
 	for _, k := range corrupt {
 		err = errors.Join(err, t.store.Delete(ctx, k))
 	}
-	return loaded, len(corrupt), err
+	return loaded, bad, err
 }
 
 // Len is the number of alerts held.
@@ -313,7 +330,7 @@ func (t *Table) makeRoomLocked() bool {
 	}
 	delete(t.entries, oldest.AlertID)
 	// The store may keep it a little longer; Load skips what does not fit.
-	_ = t.store.Delete(context.Background(), keyPrefix+oldest.AlertID)
+	_ = t.forget(context.Background(), []string{oldest.AlertID})
 	return true
 }
 
@@ -337,25 +354,6 @@ func (t *Table) Due(now time.Time, interval time.Duration) []Entry {
 	return out
 }
 
-// MarkSent records a repeat or resend of alert id at now. It does nothing
-// when the alert resolved meanwhile.
-func (t *Table) MarkSent(ctx context.Context, id string, now time.Time) error {
-	t.mu.Lock()
-	e := t.entries[id]
-	if e == nil || e.State != modelevent.StateFiring {
-		t.mu.Unlock()
-		return nil
-	}
-	e.LastSentAt = now
-	e.Repeats++
-	raw, err := json.Marshal(e)
-	t.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	return t.store.Set(ctx, keyPrefix+id, raw)
-}
-
 // Expire forgets resolutions older than KeepResolved and returns how many.
 func (t *Table) Expire(ctx context.Context, now time.Time) (int, error) {
 	t.mu.Lock()
@@ -367,9 +365,5 @@ func (t *Table) Expire(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	t.mu.Unlock()
-	var err error
-	for _, id := range gone {
-		err = errors.Join(err, t.store.Delete(ctx, keyPrefix+id))
-	}
-	return len(gone), err
+	return len(gone), t.forget(ctx, gone)
 }
