@@ -41,16 +41,8 @@ func (e *alertExporter) resend(ctx context.Context, now time.Time) {
 	for len(due) > 0 {
 		chunk := due[:min(len(due), maxResendBatch)]
 		due = due[len(chunk):]
-		n := &payload.Notification{
-			ID:          fmt.Sprintf("%s.resend.%d", chunk[0].EventID, now.Unix()),
-			Receiver:    e.receiver(),
-			ExternalURL: e.cfg.ExternalURL,
-			Now:         now,
-		}
-		for i := range chunk {
-			n.Alerts = append(n.Alerts, payload.NewAlert(chunk[i].Event))
-		}
-		if err := e.send(ctx, n, "resend"); err != nil {
+		id := fmt.Sprintf("%s.resend.%d", chunk[0].EventID, now.Unix())
+		if err := e.postEntries(ctx, id, chunk, now); err != nil {
 			e.logger.Warn("Could not re-send firing alerts to Alertmanager; will try again",
 				zap.Int("alerts", len(chunk)), zap.Error(err))
 			return
@@ -88,4 +80,14 @@ func (e *alertExporter) markSent(ctx context.Context, entries []dedup.Entry, now
 				zap.String("alert_id", entries[i].AlertID), zap.Error(err))
 		}
 	}
+}
+
+// postEntries posts the latest events of entries to Alertmanager in one
+// request, counted as a re-send.
+func (e *alertExporter) postEntries(ctx context.Context, id string, entries []dedup.Entry, now time.Time) error {
+	n := &payload.Notification{ID: id, Receiver: e.receiver(), ExternalURL: e.cfg.ExternalURL, Now: now}
+	for i := range entries {
+		n.Alerts = append(n.Alerts, payload.NewAlert(entries[i].Event))
+	}
+	return e.send(ctx, n, "resend")
 }

@@ -8,7 +8,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/visutility/otelcol-modelmon/alertwebhookexporter/internal/dedup"
-	"github.com/visutility/otelcol-modelmon/alertwebhookexporter/internal/payload"
 	"github.com/visutility/otelcol-modelmon/modelevent"
 )
 
@@ -32,16 +31,8 @@ func (e *alertExporter) resolveCrossed(ctx context.Context, resent []dedup.Entry
 	if len(crossed) == 0 {
 		return
 	}
-	n := &payload.Notification{
-		ID:          fmt.Sprintf("%s.crossed.%d", crossed[0].EventID, now.Unix()),
-		Receiver:    e.receiver(),
-		ExternalURL: e.cfg.ExternalURL,
-		Now:         now,
-	}
-	for i := range crossed {
-		n.Alerts = append(n.Alerts, payload.NewAlert(crossed[i].Event))
-	}
-	if err := e.send(ctx, n, "resend"); err != nil {
+	id := fmt.Sprintf("%s.crossed.%d", crossed[0].EventID, now.Unix())
+	if err := e.postEntries(ctx, id, crossed, now); err != nil {
 		e.logger.Warn("Could not post resolutions a re-send crossed; Alertmanager may hold them firing until they expire",
 			zap.Int("alerts", len(crossed)), zap.Error(err))
 	}
